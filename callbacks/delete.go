@@ -1,0 +1,233 @@
+package callbacks
+
+import (
+	"context"
+	"reflect"
+	"strings"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+	"gorm.io/gorm/schema"
+
+	"github.com/softcascade/softcascade/cascade"
+	"github.com/softcascade/softcascade/cascade/plan"
+	"github.com/softcascade/softcascade/deletionlog"
+	"github.com/softcascade/softcascade/softdelete"
+)
+
+// Instance keys that carry one Delete call's state between callbacks.
+const (
+	startedKey  = "softcascade:started_transaction"
+	planKey     = "softcascade:plan"
+	deletionKey = "softcascade:deletion"
+)
+
+// plainGORM marks the nested deletes GORM runs for Select("Assoc"): they
+// keep GORM's own meaning and are not deletions of their own.
+type plainGORM struct{}
+
+// target returns the plan of a Delete the plugin handles: a soft delete
+// (not Unscoped) of a soft-deletable model under its own table name.
+func (c *Config) target(db *gorm.DB) (*plan.Plan, bool) {
+	s := db.Statement
+	if db.Error != nil || s.Schema == nil || s.Unscoped || s.SQL.Len() > 0 || s.Table != s.Schema.Table {
+		return nil, false
+	}
+	if nested, _ := s.Context.Value(plainGORM{}).(bool); nested {
+		return nil, false
+	}
+	if _, ok := softdelete.Of(s.Schema); !ok {
+		return nil, false
+	}
+	p, err := c.Graph.Plan(s.Schema)
+	if err != nil {
+		_ = db.AddError(err)
+		return nil, false
+	}
+	return p, true
+}
+
+// begin starts a transaction when the Delete has none (SkipDefaultTransaction).
+func (c *Config) begin(db *gorm.DB) {
+	p, ok := c.target(db)
+	if !ok {
+		return
+	}
+	db.InstanceSet(planKey, p)
+	if db.DryRun {
+		return
+	}
+	if _, inTx := db.Statement.ConnPool.(gorm.TxCommitter); inTx {
+		return
+	}
+	tx := db.Begin()
+	if tx.Error != nil {
+		_ = db.AddError(tx.Error)
+		return
+	}
+	db.Statement.ConnPool = tx.Statement.ConnPool
+	db.InstanceSet(startedKey, true)
+}
+
+// prepare records the deletion (claiming its stamp) and builds the root
+// UPDATE that stamps the matched rows. GORM's gorm:delete then runs it,
+// with its own missing-WHERE guard, RETURNING and RowsAffected.
+func (c *Config) prepare(db *gorm.DB) {
+	v, ok := db.InstanceGet(planKey)
+	if !ok || db.Error != nil {
+		return
+	}
+	p := v.(*plan.Plan)
+	s := db.Statement
+	marker, _ := softdelete.Of(s.Schema)
+	root, _ := p.Table(p.Root)
+	keepGORMSelects(s, p)
+	ctx := s.Context
+	s.Context = context.WithValue(ctx, plainGORM{}, true)
+
+	ms := db.NowFunc().UnixMilli()
+	d := &deletionlog.Deletion{Table: p.Root, Actor: deletionlog.Actor(ctx), Reason: deletionlog.Reason(ctx), Plan: p}
+	d.Tenant, _ = deletionlog.Tenant(ctx)
+	if db.DryRun {
+		d.Stamp, d.DeletedAt = ms, deletionlog.StampTime(ms)
+	} else if err := deletionlog.Claim(session(db), d, ms); err != nil {
+		_ = db.AddError(err)
+		return
+	}
+	db.InstanceSet(deletionKey, d)
+
+	set := marker.DeleteSet(d.StampTime())
+	s.AddClause(set)
+	for _, a := range set {
+		s.SetColumn(a.Column.Name, a.Value, true)
+	}
+	addPrimaryKeys(s)
+	for _, qc := range s.Schema.QueryClauses {
+		s.AddClause(qc) // the alive filter and GORM's soft-delete marker
+	}
+	if !marker.Stamped() && !db.DryRun && hasConditions(db) {
+		where, _ := s.Clauses["WHERE"].Expression.(clause.Where)
+		if err := session(db).Table(root.Name).Exec("?", cascade.LedgerInsert(root, d.ID, where.Exprs)).Error; err != nil {
+			_ = db.AddError(err)
+			return
+		}
+		s.AddClause(clause.Where{Exprs: []clause.Expression{cascade.InLedger(root, clause.CurrentTable, d.ID)}})
+	}
+	s.AddClauseIfNotExists(clause.Update{})
+	s.Build(db.Callback().Update().Clauses...)
+}
+
+// cascade soft-deletes what the stamped roots reach and completes the log.
+func (c *Config) cascade(db *gorm.DB) {
+	v, ok := db.InstanceGet(deletionKey)
+	if !ok || db.Error != nil || db.DryRun {
+		return
+	}
+	d := v.(*deletionlog.Deletion)
+	tx := session(db)
+	if db.RowsAffected == 0 { // nothing matched: no deletion
+		_ = db.AddError(tx.Delete(d).Error)
+		db.InstanceSet(deletionKey, nil)
+		return
+	}
+	run := cascade.Run{Tx: tx, Plan: d.Plan, Mark: cascade.Mark{ID: d.ID, Stamp: d.StampTime()}, Derived: db.Dialector.Name() == "mysql"}
+	if err := run.Cascade(); err != nil {
+		_ = db.AddError(err)
+		return
+	}
+	d.Roots = db.RowsAffected
+	d.Tables = map[string]int64{d.Table: db.RowsAffected}
+	for t, n := range run.Counts {
+		if n > 0 {
+			d.Tables[t] += n
+		}
+	}
+	for _, n := range d.Tables {
+		d.Rows += n
+	}
+	_ = db.AddError(tx.Model(d).Select("Rows", "Tables", "Roots").Updates(d).Error)
+}
+
+// finish commits or rolls back a transaction begin started, then reports
+// a committed deletion.
+func (c *Config) finish(db *gorm.DB) {
+	if _, ok := db.InstanceGet(startedKey); ok {
+		if db.Error != nil {
+			db.Rollback()
+		} else {
+			_ = db.AddError(db.Commit().Error)
+		}
+		db.Statement.ConnPool = db.ConnPool
+	}
+	v, ok := db.InstanceGet(deletionKey)
+	d, _ := v.(*deletionlog.Deletion)
+	if !ok || d == nil || db.Error != nil || db.DryRun || c.Committed == nil {
+		return
+	}
+	if _, inCallerTx := db.ConnPool.(gorm.TxCommitter); inCallerTx {
+		return
+	}
+	c.Committed(db.Statement.Context, d)
+}
+
+// session is a fresh statement on the Delete's connection (its
+// transaction), context and dry-run setting.
+func session(db *gorm.DB) *gorm.DB {
+	return db.Session(&gorm.Session{NewDB: true, SkipHooks: true})
+}
+
+// hasConditions mirrors GORM's missing-WHERE guard: the soft-delete
+// condition alone does not count.
+func hasConditions(db *gorm.DB) bool {
+	where, _ := db.Statement.Clauses["WHERE"].Expression.(clause.Where)
+	return db.AllowGlobalUpdate || len(where.Exprs) > 1
+}
+
+// addPrimaryKeys restricts the UPDATE to the primary keys of the value
+// passed to Delete (and of Model, when it differs), as GORM does.
+func addPrimaryKeys(s *gorm.Statement) {
+	values := []reflect.Value{s.ReflectValue}
+	if s.ReflectValue.CanAddr() && s.Dest != s.Model && s.Model != nil {
+		values = append(values, reflect.ValueOf(s.Model))
+	}
+	for _, rv := range values {
+		_, keys := schema.GetIdentityFieldValuesMap(s.Context, rv, s.Schema.PrimaryFields)
+		column, vals := schema.ToQueryValues(s.Table, s.Schema.PrimaryFieldDBNames, keys)
+		if len(vals) > 0 {
+			s.AddClause(clause.Where{Exprs: []clause.Expression{clause.IN{Column: column, Values: vals}}})
+		}
+	}
+}
+
+// keepGORMSelects removes, from a Delete's Select, the relations that the
+// cascade handles, so that GORM's one-level association delete does not
+// soft-delete them first without the deletion's stamp. The others keep
+// GORM's meaning.
+func keepGORMSelects(s *gorm.Statement, p *plan.Plan) {
+	if len(s.Selects) == 0 {
+		return
+	}
+	cascaded := map[string]bool{}
+	for _, e := range p.From(p.Root) {
+		if name, ok := strings.CutPrefix(e.Name, s.Schema.Name+"."); ok {
+			cascaded[name] = true
+		}
+	}
+	var keep []string
+	for _, sel := range s.Selects {
+		if sel == clause.Associations {
+			s.Schema.Relationships.Mux.RLock()
+			for name, rel := range s.Schema.Relationships.Relations {
+				if rel.Schema == s.Schema && !cascaded[name] {
+					keep = append(keep, name)
+				}
+			}
+			s.Schema.Relationships.Mux.RUnlock()
+			continue
+		}
+		if name, _, _ := strings.Cut(sel, "."); !cascaded[name] {
+			keep = append(keep, sel)
+		}
+	}
+	s.Selects = keep
+}

@@ -1,0 +1,299 @@
+// Package cascade derives the cascade graph from GORM's parsed schemas and
+// runs a cascading soft delete over it with set-based SQL: one statement
+// per edge per level, never one per row.
+package cascade
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+
+	"gorm.io/gorm/schema"
+
+	"github.com/softcascade/softcascade/cascade/plan"
+	"github.com/softcascade/softcascade/errs"
+	"github.com/softcascade/softcascade/softdelete"
+)
+
+// TagName is the struct tag that declares a relation's policy:
+// softcascade:"cascade", softcascade:"restrict" or softcascade:"-".
+const TagName = "softcascade"
+
+type policy int
+
+const (
+	none policy = iota
+	cascades
+	restricts
+)
+
+// link is an edge out of a parent table.
+type link struct {
+	edge   plan.Edge
+	policy policy
+}
+
+// Graph knows the models seen so far and the relations between them. It is
+// safe for concurrent use; plans are cached per schema until a newly learnt
+// model adds edges.
+type Graph struct {
+	cascadeAll bool
+
+	mu      sync.RWMutex
+	known   map[*schema.Schema]bool
+	schemas map[string]*schema.Schema // by table
+	out     map[string][]link         // parent table -> edges
+	in      map[string][]plan.Edge    // child table -> cascading edges
+	joins   map[string][]plan.Join    // table -> join tables holding its keys
+	errs    map[string]error          // table -> bad declaration
+	version uint64
+	plans   map[*schema.Schema]cachedPlan
+}
+
+type cachedPlan struct {
+	version uint64
+	plan    *plan.Plan
+	err     error
+}
+
+// NewGraph returns an empty graph. With cascadeAll every has-one/has-many
+// relation cascades unless tagged softcascade:"-".
+func NewGraph(cascadeAll bool) *Graph {
+	return &Graph{
+		cascadeAll: cascadeAll,
+		known:      map[*schema.Schema]bool{},
+		schemas:    map[string]*schema.Schema{},
+		out:        map[string][]link{},
+		in:         map[string][]plan.Edge{},
+		joins:      map[string][]plan.Join{},
+		errs:       map[string]error{},
+		plans:      map[*schema.Schema]cachedPlan{},
+	}
+}
+
+// Learn adds a schema, and every schema its relations reach, to the graph.
+func (g *Graph) Learn(s *schema.Schema) {
+	if s == nil {
+		return
+	}
+	g.mu.RLock()
+	seen := g.known[s]
+	g.mu.RUnlock()
+	if seen {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.learn(s)
+}
+
+func (g *Graph) learn(s *schema.Schema) {
+	if g.known[s] {
+		return
+	}
+	g.known[s] = true
+	g.version++
+	if _, dup := g.schemas[s.Table]; !dup {
+		g.schemas[s.Table] = s
+	}
+	for _, rel := range append(append([]*schema.Relationship{}, s.Relationships.HasOne...), s.Relationships.HasMany...) {
+		g.addLink(rel, rel.Schema, rel.FieldSchema)
+		g.learn(rel.FieldSchema)
+	}
+	for _, rel := range s.Relationships.BelongsTo {
+		// A child's belongs-to declared OnDelete:CASCADE/RESTRICT is the
+		// same edge seen from the child (GORM returns no constraint when
+		// the parent declares the relation itself).
+		if c := constraintOf(rel); c != nil && c.OnDelete != "" {
+			g.addLink(rel, rel.FieldSchema, rel.Schema)
+		}
+		g.learn(rel.FieldSchema)
+	}
+	for _, rel := range s.Relationships.Many2Many {
+		g.addJoins(rel)
+		g.learn(rel.FieldSchema)
+	}
+}
+
+func constraintOf(rel *schema.Relationship) *schema.Constraint {
+	rel.FieldSchema.Relationships.Mux.RLock()
+	defer rel.FieldSchema.Relationships.Mux.RUnlock()
+	return rel.ParseConstraint()
+}
+
+func (g *Graph) addLink(rel *schema.Relationship, parent, child *schema.Schema) {
+	p, err := g.policyOf(rel)
+	if err != nil {
+		g.errs[parent.Table] = err
+		return
+	}
+	if p == none {
+		return
+	}
+	e := plan.Edge{Parent: parent.Table, Child: child.Table, Name: rel.Schema.Name + "." + rel.Name}
+	for _, ref := range rel.References {
+		switch {
+		case ref.PrimaryValue != "":
+			e.TypeColumn, e.TypeValue = ref.ForeignKey.DBName, ref.PrimaryValue
+		case ref.OwnPrimaryKey: // has-one / has-many: FK in the child
+			e.ParentKeys = append(e.ParentKeys, ref.PrimaryKey.DBName)
+			e.ChildKeys = append(e.ChildKeys, ref.ForeignKey.DBName)
+		default: // belongs-to seen from the child
+			e.ParentKeys = append(e.ParentKeys, ref.PrimaryKey.DBName)
+			e.ChildKeys = append(e.ChildKeys, ref.ForeignKey.DBName)
+		}
+	}
+	for _, l := range g.out[e.Parent] {
+		if l.edge.Child == e.Child && strings.Join(l.edge.ChildKeys, ",") == strings.Join(e.ChildKeys, ",") && l.edge.TypeValue == e.TypeValue {
+			return // the same relation declared on both sides
+		}
+	}
+	g.out[e.Parent] = append(g.out[e.Parent], link{edge: e, policy: p})
+	if p == cascades {
+		g.in[e.Child] = append(g.in[e.Child], e)
+	}
+}
+
+func (g *Graph) policyOf(rel *schema.Relationship) (policy, error) {
+	if tag, ok := rel.Field.Tag.Lookup(TagName); ok {
+		switch strings.ToLower(strings.TrimSpace(tag)) {
+		case "cascade":
+			return cascades, nil
+		case "restrict":
+			return restricts, nil
+		case "-":
+			return none, nil
+		default:
+			return none, fmt.Errorf("softcascade: %s.%s: unknown tag softcascade:%q (want cascade, restrict or -)", rel.Schema.Name, rel.Name, tag)
+		}
+	}
+	if c := constraintOf(rel); c != nil {
+		switch strings.ToUpper(strings.TrimSpace(c.OnDelete)) {
+		case "CASCADE":
+			return cascades, nil
+		case "RESTRICT":
+			return restricts, nil
+		}
+	}
+	if g.cascadeAll && rel.Type != schema.BelongsTo {
+		return cascades, nil
+	}
+	return none, nil
+}
+
+func (g *Graph) addJoins(rel *schema.Relationship) {
+	owner := plan.Join{Table: rel.JoinTable.Table, Owner: rel.Schema.Table}
+	peer := plan.Join{Table: rel.JoinTable.Table, Owner: rel.FieldSchema.Table}
+	for _, ref := range rel.References {
+		switch {
+		case ref.PrimaryValue != "":
+			owner.TypeColumn, owner.TypeValue = ref.ForeignKey.DBName, ref.PrimaryValue
+		case ref.OwnPrimaryKey:
+			owner.OwnerKeys = append(owner.OwnerKeys, ref.PrimaryKey.DBName)
+			owner.JoinKeys = append(owner.JoinKeys, ref.ForeignKey.DBName)
+		default:
+			peer.OwnerKeys = append(peer.OwnerKeys, ref.PrimaryKey.DBName)
+			peer.JoinKeys = append(peer.JoinKeys, ref.ForeignKey.DBName)
+		}
+	}
+	for _, j := range []plan.Join{owner, peer} {
+		if len(j.JoinKeys) > 0 && !hasJoin(g.joins[j.Owner], j) {
+			g.joins[j.Owner] = append(g.joins[j.Owner], j)
+		}
+	}
+}
+
+func hasJoin(js []plan.Join, j plan.Join) bool {
+	for _, x := range js {
+		if x.Table == j.Table && strings.Join(x.JoinKeys, ",") == strings.Join(j.JoinKeys, ",") {
+			return true
+		}
+	}
+	return false
+}
+
+// Plan returns what deleting rows of s may reach. It is computed once per
+// schema and recomputed only when newly learnt models added edges.
+func (g *Graph) Plan(s *schema.Schema) (*plan.Plan, error) {
+	g.Learn(s)
+	g.mu.RLock()
+	c, ok := g.plans[s]
+	v := g.version
+	g.mu.RUnlock()
+	if ok && c.version == v {
+		return c.plan, c.err
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	p, err := g.build(s)
+	g.plans[s] = cachedPlan{version: g.version, plan: p, err: err}
+	return p, err
+}
+
+func (g *Graph) build(root *schema.Schema) (*plan.Plan, error) {
+	p := &plan.Plan{Root: root.Table}
+	seen := map[string]bool{root.Table: true}
+	queue := []*schema.Schema{root}
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		if err := g.errs[s.Table]; err != nil {
+			return nil, err
+		}
+		t, err := tableOf(s)
+		if err != nil {
+			return nil, err
+		}
+		p.Tables = append(p.Tables, t)
+		p.Incoming = append(p.Incoming, g.in[s.Table]...)
+		p.Joins = append(p.Joins, g.joins[s.Table]...)
+		for _, l := range g.out[s.Table] {
+			if l.policy == restricts {
+				p.Restricts = append(p.Restricts, l.edge)
+				continue
+			}
+			p.Edges = append(p.Edges, l.edge)
+			if !seen[l.edge.Child] {
+				seen[l.edge.Child] = true
+				queue = append(queue, g.schemas[l.edge.Child])
+			}
+		}
+	}
+	for _, e := range p.Restricts {
+		if _, ok := p.Table(e.Child); !ok {
+			t, err := tableOf(g.schemas[e.Child])
+			if err != nil {
+				return nil, err
+			}
+			p.Restricted = append(p.Restricted, t)
+		}
+	}
+	return p, nil
+}
+
+func tableOf(s *schema.Schema) (plan.Table, error) {
+	t := plan.Table{Name: s.Table, PrimaryKeys: s.PrimaryFieldDBNames}
+	if m, ok := softdelete.Of(s); ok {
+		t.Marker = &m
+	}
+	if len(s.PrimaryFields) == 1 {
+		switch s.PrimaryFields[0].DataType {
+		case schema.Int, schema.Uint:
+			t.IntKey = true
+		}
+	}
+	if t.Marker != nil && !t.Marker.Stamped() {
+		if len(s.PrimaryFields) != 1 {
+			return t, fmt.Errorf("%w: table %s: a %s soft-delete column records deletions in the ledger, which needs a single-column primary key", errs.ErrUnsupportedKey, s.Table, t.Marker.Kind)
+		}
+	}
+	return t, nil
+}
+
+// Schema returns the schema learnt for a table.
+func (g *Graph) Schema(table string) (*schema.Schema, bool) {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	s, ok := g.schemas[table]
+	return s, ok
+}

@@ -1,0 +1,96 @@
+package cascade
+
+import (
+	"fmt"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/softcascade/softcascade/cascade/plan"
+	"github.com/softcascade/softcascade/errs"
+)
+
+// Run soft-deletes everything a deletion's roots reach. Tx must be a
+// NewDB session on the deletion's transaction; the roots must already
+// carry Mark.
+type Run struct {
+	Tx   *gorm.DB
+	Plan *plan.Plan
+	Mark Mark
+	// Derived writes self-referencing sub-queries as derived tables (MySQL).
+	Derived bool
+	// Counts receives the rows soft-deleted per table (roots excluded).
+	Counts map[string]int64
+}
+
+// Cascade walks the plan's edges breadth first, one statement (two for
+// ledger tables) per edge each time the edge's parent table gained rows,
+// until no statement changes a row; then it checks restricting edges.
+func (r *Run) Cascade() error {
+	if r.Counts == nil {
+		r.Counts = map[string]int64{}
+	}
+	queue := []string{r.Plan.Root}
+	queued := map[string]bool{r.Plan.Root: true}
+	for len(queue) > 0 {
+		parent := queue[0]
+		queue, queued[parent] = queue[1:], false
+		for _, e := range r.Plan.From(parent) {
+			n, err := r.edge(e)
+			if err != nil {
+				return fmt.Errorf("softcascade: cascade %s: %w", e.Name, err)
+			}
+			r.Counts[e.Child] += n
+			if n > 0 && !queued[e.Child] {
+				queue, queued[e.Child] = append(queue, e.Child), true
+			}
+		}
+	}
+	return r.restricts()
+}
+
+// edge soft-deletes the live children, through e, of the deletion's rows.
+func (r *Run) edge(e plan.Edge) (int64, error) {
+	pt, _ := r.Plan.Table(e.Parent)
+	ct, _ := r.Plan.Table(e.Child)
+	if pt.Marker == nil || ct.Marker == nil {
+		return 0, nil // a table that is not soft-deletable stays, and so does its subtree
+	}
+	where := nonNil(
+		ct.Marker.IsAlive(ct.Name),
+		TypeIs(e),
+		ParentIn(e, Member(pt, ParentAlias, r.Mark), r.Derived && e.Parent == e.Child),
+	)
+	set := ct.Marker.DeleteSet(r.Mark.Stamp)
+	if !ct.Marker.Stamped() {
+		if err := r.Tx.Exec("?", LedgerInsert(ct, r.Mark.ID, where)).Error; err != nil {
+			return 0, err
+		}
+		where = []clause.Expression{ct.Marker.IsAlive(ct.Name), InLedger(ct, ct.Name, r.Mark.ID)}
+	}
+	res := r.Tx.Table(ct.Name).Clauses(clause.Where{Exprs: where}).UpdateColumns(Assignments(set))
+	return res.RowsAffected, res.Error
+}
+
+// restricts fails with ErrRestricted when a restricting edge out of the
+// deletion's rows still has a live child.
+func (r *Run) restricts() error {
+	for _, e := range r.Plan.Restricts {
+		pt, _ := r.Plan.Table(e.Parent)
+		if pt.Marker == nil {
+			continue
+		}
+		where := nonNil(TypeIs(e), ParentIn(e, Member(pt, ParentAlias, r.Mark), false))
+		if ct, ok := r.Plan.Table(e.Child); ok && ct.Marker != nil {
+			where = append(where, ct.Marker.IsAlive(e.Child))
+		}
+		var found []int
+		if err := r.Tx.Table(e.Child).Select("1").Clauses(clause.Where{Exprs: where}).Limit(1).Find(&found).Error; err != nil {
+			return fmt.Errorf("softcascade: restrict %s: %w", e.Name, err)
+		}
+		if len(found) > 0 {
+			return fmt.Errorf("%w: %s has live rows in %s", errs.ErrRestricted, e.Name, e.Child)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,189 @@
+package cascade
+
+import (
+	"time"
+
+	"gorm.io/gorm/clause"
+
+	"github.com/softcascade/softcascade/cascade/plan"
+	"github.com/softcascade/softcascade/deletionlog"
+)
+
+// Aliases of the sub-queries the plugin writes; unusual enough not to
+// clash with application tables.
+const (
+	parentAlias  = "sc_p"
+	ledgerAlias  = "sc_l"
+	derivedAlias = "sc_d"
+)
+
+// Mark identifies one deletion's rows: by Stamp in stamped tables, by ID in
+// the ledger for the others.
+type Mark struct {
+	ID    string
+	Stamp time.Time
+}
+
+// Member is the condition "the row of t named alias belongs to mark".
+func Member(t plan.Table, alias string, m Mark) clause.Expression {
+	if t.Marker.Stamped() {
+		return t.Marker.StampedWith(alias, m.Stamp)
+	}
+	return clause.And(t.Marker.IsDeleted(alias), InLedger(t, alias, m.ID))
+}
+
+// LedgerKey is the ledger column that holds t's keys.
+func LedgerKey(t plan.Table) string {
+	if t.IntKey {
+		return "key_int"
+	}
+	return "key_text"
+}
+
+// InLedger is "EXISTS a ledger row of deletion id for this row of t".
+func InLedger(t plan.Table, alias, id string) clause.Expression {
+	return exists{
+		table: clause.Table{Name: deletionlog.LedgerTable, Alias: ledgerAlias},
+		where: []clause.Expression{
+			clause.Eq{Column: clause.Column{Table: ledgerAlias, Name: "deletion_id"}, Value: id},
+			clause.Eq{Column: clause.Column{Table: ledgerAlias, Name: "table_name"}, Value: t.Name},
+			clause.Eq{Column: clause.Column{Table: ledgerAlias, Name: LedgerKey(t)}, Value: clause.Column{Table: alias, Name: t.PrimaryKeys[0]}},
+		},
+	}
+}
+
+// exists is EXISTS (SELECT 1 FROM table WHERE where...).
+type exists struct {
+	table clause.Table
+	where []clause.Expression
+}
+
+// Build writes the expression.
+func (e exists) Build(b clause.Builder) {
+	b.WriteString("EXISTS (SELECT 1 FROM ")
+	b.WriteQuoted(e.table)
+	b.WriteString(" WHERE ")
+	clause.And(e.where...).Build(b)
+	b.WriteString(")")
+}
+
+// ParentIn is "the child row's parent through edge satisfies parent", where
+// parent is written for the alias ParentAlias. With derived set (MySQL, self
+// edges) it is written as child keys IN a materialised derived table,
+// because MySQL refuses an UPDATE whose sub-query reads the same table.
+func ParentIn(e plan.Edge, parent clause.Expression, derived bool) clause.Expression {
+	return parentIn{edge: e, parent: parent, derived: derived}
+}
+
+// ParentAlias is the alias under which ParentIn's condition sees the parent.
+const ParentAlias = parentAlias
+
+type parentIn struct {
+	edge    plan.Edge
+	parent  clause.Expression
+	derived bool
+}
+
+func (p parentIn) Build(b clause.Builder) {
+	e := p.edge
+	if !p.derived {
+		where := make([]clause.Expression, 0, len(e.ParentKeys)+1)
+		for i, pk := range e.ParentKeys {
+			where = append(where, clause.Eq{
+				Column: clause.Column{Table: parentAlias, Name: pk},
+				Value:  clause.Column{Table: e.Child, Name: e.ChildKeys[i]},
+			})
+		}
+		exists{table: clause.Table{Name: e.Parent, Alias: parentAlias}, where: append(where, p.parent)}.Build(b)
+		return
+	}
+	writeColumns(b, e.Child, e.ChildKeys)
+	b.WriteString(" IN (SELECT * FROM (SELECT DISTINCT ")
+	for i, pk := range e.ParentKeys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteQuoted(clause.Column{Table: parentAlias, Name: pk})
+	}
+	b.WriteString(" FROM ")
+	b.WriteQuoted(clause.Table{Name: e.Parent, Alias: parentAlias})
+	b.WriteString(" WHERE ")
+	p.parent.Build(b)
+	b.WriteString(") ")
+	b.WriteQuoted(derivedAlias)
+	b.WriteString(")")
+}
+
+func writeColumns(b clause.Builder, table string, cols []string) {
+	if len(cols) > 1 {
+		b.WriteByte('(')
+	}
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteQuoted(clause.Column{Table: table, Name: c})
+	}
+	if len(cols) > 1 {
+		b.WriteByte(')')
+	}
+}
+
+// TypeIs is the polymorphic condition of an edge, nil when it has none.
+func TypeIs(e plan.Edge) clause.Expression {
+	if e.TypeColumn == "" {
+		return nil
+	}
+	return clause.Eq{Column: clause.Column{Table: e.Child, Name: e.TypeColumn}, Value: e.TypeValue}
+}
+
+// LedgerInsert is INSERT INTO the ledger (deletion_id, table_name, key)
+// SELECT id, t, t.pk FROM t WHERE where.
+func LedgerInsert(t plan.Table, id string, where []clause.Expression) clause.Expression {
+	return ledgerInsert{table: t, id: id, where: where}
+}
+
+type ledgerInsert struct {
+	table plan.Table
+	id    string
+	where []clause.Expression
+}
+
+func (l ledgerInsert) Build(b clause.Builder) {
+	b.WriteString("INSERT INTO ")
+	b.WriteQuoted(clause.Table{Name: deletionlog.LedgerTable})
+	b.WriteString(" (")
+	writeColumns(b, "", []string{"deletion_id", "table_name"})
+	b.WriteByte(',')
+	b.WriteQuoted(LedgerKey(l.table))
+	b.WriteString(") SELECT ")
+	b.AddVar(b, l.id)
+	b.WriteByte(',')
+	b.AddVar(b, l.table.Name)
+	b.WriteByte(',')
+	b.WriteQuoted(clause.Column{Table: l.table.Name, Name: l.table.PrimaryKeys[0]})
+	b.WriteString(" FROM ")
+	b.WriteQuoted(clause.Table{Name: l.table.Name})
+	b.WriteString(" WHERE ")
+	clause.And(l.where...).Build(b)
+}
+
+// Assignments turns a SET into the map GORM's UpdateColumns takes.
+func Assignments(set clause.Set) map[string]any {
+	m := make(map[string]any, len(set))
+	for _, a := range set {
+		m[a.Column.Name] = a.Value
+	}
+	return m
+}
+
+// nonNil drops nil expressions.
+func nonNil(exprs ...clause.Expression) []clause.Expression {
+	out := exprs[:0]
+	for _, e := range exprs {
+		if e != nil {
+			out = append(out, e)
+		}
+	}
+	return out
+}

@@ -1,0 +1,32 @@
+package softcascade
+
+import (
+	"github.com/softcascade/softcascade/deletionlog"
+	"github.com/softcascade/softcascade/errs"
+)
+
+// Deletion is one Delete call that soft-deleted rows: its table, actor,
+// reason, tenant and time, and how many rows it took per table. It is an
+// ordinary GORM model (table softcascade_deletions):
+//
+//	db.Order("deleted_at DESC").Limit(20).Find(&[]softcascade.Deletion{})
+type Deletion = deletionlog.Deletion
+
+// Sentinel errors, matched with errors.Is.
+var (
+	// ErrRestricted: a restricting relation still has live children; nothing changed.
+	ErrRestricted = errs.ErrRestricted
+	// ErrNotDeleted: the row is live, or the deletion has nothing left in the trash.
+	ErrNotDeleted = errs.ErrNotDeleted
+	// ErrParentDeleted: a row's cascading parent is still in the trash.
+	ErrParentDeleted = errs.ErrParentDeleted
+	// ErrNotSoftDeletable: the model has no soft-delete field.
+	ErrNotSoftDeletable = errs.ErrNotSoftDeletable
+	// ErrNotInstalled: the *gorm.DB has no softcascade plugin.
+	ErrNotInstalled = errs.ErrNotInstalled
+	// ErrInvalidValue: a nil or non-pointer value, or one without primary key.
+	ErrInvalidValue = errs.ErrInvalidValue
+	// ErrUnsupportedKey: a flag-mode or unix-second table without a
+	// single-column primary key (its deletions go in the ledger).
+	ErrUnsupportedKey = errs.ErrUnsupportedKey
+)

@@ -1,0 +1,46 @@
+package deletionlog
+
+import (
+	"fmt"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// maxClaims bounds the search for a free stamp (one per millisecond).
+const maxClaims = 10000
+
+// Claim inserts d into the log with a stamp no other deletion holds,
+// starting at ms and moving one millisecond later per clash. The unique
+// index on the stamp makes concurrent claims safe: the loser of a race
+// sees its insert do nothing and tries the next millisecond.
+func Claim(tx *gorm.DB, d *Deletion, ms int64) error {
+	if d.ID == "" {
+		id, err := uuid.NewV7()
+		if err != nil {
+			return fmt.Errorf("softcascade: deletion id: %w", err)
+		}
+		d.ID = id.String()
+	}
+	for i := int64(0); i < maxClaims; i++ {
+		d.Stamp = ms + i
+		d.DeletedAt = StampTime(d.Stamp)
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(d)
+		if res.Error != nil {
+			return fmt.Errorf("softcascade: record deletion: %w", res.Error)
+		}
+		if res.RowsAffected == 1 {
+			return nil
+		}
+	}
+	return fmt.Errorf("softcascade: record deletion: no free stamp within %d ms of %d", maxClaims, ms)
+}
+
+// Migrate creates the plugin's tables when they are missing.
+func Migrate(db *gorm.DB) error {
+	if err := db.AutoMigrate(&Deletion{}, &LedgerRow{}); err != nil {
+		return fmt.Errorf("softcascade: migrate: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,58 @@
+// Package deletionlog holds the plugin's own tables: the deletion log (one
+// row per Delete call that changed rows) and the ledger (the rows of
+// deletions whose tables cannot carry a unique stamp), plus the context
+// values that a deletion records.
+package deletionlog
+
+import (
+	"time"
+
+	"github.com/softcascade/softcascade/cascade/plan"
+)
+
+// Deletion is one Delete call that soft-deleted rows: who, when, why, and
+// how many rows per table. It is an ordinary GORM model; list and page it
+// with GORM.
+type Deletion struct {
+	// ID is unique and time-ordered (UUIDv7 text).
+	ID string `gorm:"primaryKey;size:36" json:"id"`
+	// Table is the table of the rows the Delete call matched.
+	Table string `gorm:"column:root_table;size:191;index" json:"table"`
+	// Actor, Reason and Tenant come from the context (WithActor, ...).
+	Actor  string `json:"actor"`
+	Reason string `json:"reason"`
+	Tenant string `gorm:"size:191;index" json:"tenant"`
+	// DeletedAt is the deletion's time: the value, to the millisecond, that
+	// its rows' deleted-at columns hold.
+	DeletedAt time.Time `gorm:"index" json:"deletedAt"`
+	// Rows counts every row this deletion soft-deleted.
+	Rows int64 `json:"rows"`
+	// Tables counts the rows per table, the root table included.
+	Tables map[string]int64 `gorm:"serializer:json" json:"tables"`
+	// Roots counts the rows the Delete call itself matched.
+	Roots int64 `json:"roots"`
+	// RestoredRows counts the rows restored so far (partial restores too).
+	RestoredRows int64 `json:"restoredRows"`
+	// RestoredAt is set once nothing the deletion took is left in the trash.
+	RestoredAt *time.Time `json:"restoredAt,omitempty"`
+	RestoredBy string     `gorm:"size:191" json:"restoredBy,omitempty"`
+	// PurgedAt is set once the deletion's rows are permanently deleted.
+	PurgedAt *time.Time `gorm:"index" json:"purgedAt,omitempty"`
+	// Stamp is DeletedAt in unix milliseconds; unique across deletions, so
+	// it identifies the rows this deletion stamped.
+	Stamp int64 `gorm:"uniqueIndex" json:"-"`
+	// Plan is how the deletion cascaded: tables, keys, soft-delete kinds
+	// and edges. Restore and purge work from it, without Go model types.
+	Plan *plan.Plan `gorm:"serializer:json" json:"-"`
+}
+
+// TableName is the deletion log's table.
+func (Deletion) TableName() string { return "softcascade_deletions" }
+
+// StampTime is the deletion's stamp as the time written to deleted-at
+// columns (UTC, millisecond precision).
+func (d *Deletion) StampTime() time.Time { return StampTime(d.Stamp) }
+
+// StampTime converts unix milliseconds to the time written to deleted-at
+// columns: UTC, so that every driver binds the same text for it.
+func StampTime(ms int64) time.Time { return time.UnixMilli(ms).UTC() }

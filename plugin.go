@@ -1,0 +1,109 @@
+// Package softcascade is a GORM plugin for cascading soft delete: a
+// db.Delete of a soft-deletable model soft-deletes the matched rows and
+// everything their cascading relations reach, in one transaction, with
+// set-based SQL; it records who deleted what and why, restores exactly
+// what one deletion took, and purges the trash after a retention period.
+//
+//	db.Use(softcascade.New())
+//	db.WithContext(softcascade.WithActor(ctx, "user:42")).Delete(&project)
+//	softcascade.Restore(db, &project)
+package softcascade
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/softcascade/softcascade/callbacks"
+	"github.com/softcascade/softcascade/cascade"
+	"github.com/softcascade/softcascade/deletionlog"
+	"github.com/softcascade/softcascade/errs"
+)
+
+// DefaultRetention is how long deletions stay restorable before Purge
+// removes them for good.
+const DefaultRetention = 30 * 24 * time.Hour
+
+// Plugin is the softcascade GORM plugin. Create it with New and install it
+// with db.Use. One Plugin serves one *gorm.DB.
+type Plugin struct {
+	retention  time.Duration
+	cascadeAll bool
+	models     []any
+
+	graph *cascade.Graph
+	once  sync.Once
+	err   error
+}
+
+// Option configures the plugin.
+type Option func(*Plugin)
+
+// WithRetention sets how long deletions stay restorable (default 30 days).
+func WithRetention(d time.Duration) Option { return func(p *Plugin) { p.retention = d } }
+
+// CascadeAll makes every has-one and has-many relation cascade unless its
+// field is tagged softcascade:"-".
+func CascadeAll() Option { return func(p *Plugin) { p.cascadeAll = true } }
+
+// WithModels names the application's models up front, so that relations
+// are known in both directions (a child's cascading parents included)
+// before a parent model has been used in this process.
+func WithModels(models ...any) Option {
+	return func(p *Plugin) { p.models = append(p.models, models...) }
+}
+
+// New returns the plugin with the options applied.
+func New(opts ...Option) *Plugin {
+	p := &Plugin{retention: DefaultRetention}
+	for _, o := range opts {
+		o(p)
+	}
+	p.graph = cascade.NewGraph(p.cascadeAll)
+	return p
+}
+
+// Name implements gorm.Plugin.
+func (p *Plugin) Name() string { return "softcascade" }
+
+// Initialize implements gorm.Plugin: it creates the plugin's tables when
+// missing, learns WithModels' models and registers the callbacks. It runs
+// once per Plugin.
+func (p *Plugin) Initialize(db *gorm.DB) error {
+	p.once.Do(func() { p.err = p.initialize(db) })
+	return p.err
+}
+
+func (p *Plugin) initialize(db *gorm.DB) error {
+	if p.retention <= 0 {
+		return fmt.Errorf("softcascade: retention must be positive, got %s", p.retention)
+	}
+	if err := deletionlog.Migrate(db); err != nil {
+		return err
+	}
+	for _, m := range p.models {
+		stmt := &gorm.Statement{DB: db}
+		if err := stmt.Parse(m); err != nil {
+			return fmt.Errorf("softcascade: WithModels(%T): %w", m, err)
+		}
+		p.graph.Learn(stmt.Schema)
+		if _, err := p.graph.Plan(stmt.Schema); err != nil {
+			return err
+		}
+	}
+	return callbacks.Register(db, &callbacks.Config{Graph: p.graph})
+}
+
+// installed returns the plugin installed on db.
+func installed(db *gorm.DB) (*Plugin, error) {
+	if db == nil {
+		return nil, fmt.Errorf("%w: nil *gorm.DB", errs.ErrInvalidValue)
+	}
+	p, ok := db.Config.Plugins["softcascade"].(*Plugin)
+	if !ok {
+		return nil, errs.ErrNotInstalled
+	}
+	return p, nil
+}
