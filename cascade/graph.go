@@ -16,7 +16,8 @@ import (
 )
 
 // TagName is the struct tag that declares a relation's policy:
-// softcascade:"cascade", softcascade:"restrict" or softcascade:"-".
+// softcascade:"cascade", softcascade:"restrict" or softcascade:"-" (also
+// accepted as a setting of the gorm tag: gorm:"softcascade:cascade").
 const TagName = "softcascade"
 
 type policy int
@@ -155,7 +156,11 @@ func (g *Graph) addLink(rel *schema.Relationship, parent, child *schema.Schema) 
 }
 
 func (g *Graph) policyOf(rel *schema.Relationship) (policy, error) {
-	if tag, ok := rel.Field.Tag.Lookup(TagName); ok {
+	tag, ok := rel.Field.Tag.Lookup(TagName)
+	if !ok { // also accepted inside the gorm tag: gorm:"softcascade:cascade"
+		tag, ok = rel.Field.TagSettings["SOFTCASCADE"]
+	}
+	if ok {
 		switch strings.ToLower(strings.TrimSpace(tag)) {
 		case "cascade":
 			return cascades, nil

@@ -153,9 +153,12 @@ func (l ledgerInsert) Build(b clause.Builder) {
 	b.WriteString("INSERT INTO ")
 	b.WriteQuoted(clause.Table{Name: deletionlog.LedgerTable})
 	b.WriteString(" (")
-	writeColumns(b, "", []string{"deletion_id", "table_name"})
-	b.WriteByte(',')
-	b.WriteQuoted(LedgerKey(l.table))
+	for i, c := range []string{"deletion_id", "table_name", LedgerKey(l.table)} {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteQuoted(c)
+	}
 	b.WriteString(") SELECT ")
 	b.AddVar(b, l.id)
 	b.WriteByte(',')
