@@ -10,6 +10,7 @@
 package softcascade
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"time"
@@ -32,6 +33,7 @@ type Plugin struct {
 	retention  time.Duration
 	cascadeAll bool
 	models     []any
+	onCommit   func(ctx context.Context, e Event)
 
 	graph *cascade.Graph
 	once  sync.Once
@@ -93,7 +95,13 @@ func (p *Plugin) initialize(db *gorm.DB) error {
 			return err
 		}
 	}
-	return callbacks.Register(db, &callbacks.Config{Graph: p.graph})
+	cfg := &callbacks.Config{Graph: p.graph}
+	if p.onCommit != nil {
+		cfg.Committed = func(ctx context.Context, d *deletionlog.Deletion) {
+			p.onCommit(ctx, Event{Op: Deleted, Deletion: d})
+		}
+	}
+	return callbacks.Register(db, cfg)
 }
 
 // installed returns the plugin installed on db.

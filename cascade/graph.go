@@ -264,13 +264,20 @@ func (g *Graph) build(root *schema.Schema) (*plan.Plan, error) {
 			}
 		}
 	}
+	var others []string
 	for _, e := range p.Restricts {
-		if _, ok := p.Table(e.Child); !ok {
-			t, err := tableOf(g.schemas[e.Child])
+		others = append(others, e.Child)
+	}
+	for _, e := range p.Incoming {
+		others = append(others, e.Parent)
+	}
+	for _, name := range others {
+		if _, ok := p.Table(name); !ok {
+			t, err := tableOf(g.schemas[name])
 			if err != nil {
 				return nil, err
 			}
-			p.Restricted = append(p.Restricted, t)
+			p.Others = append(p.Others, t)
 		}
 	}
 	return p, nil

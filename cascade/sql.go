@@ -52,7 +52,11 @@ func InLedger(t plan.Table, alias, id string) clause.Expression {
 	}
 }
 
-// exists is EXISTS (SELECT 1 FROM table WHERE where...).
+// Exists is EXISTS (SELECT 1 FROM table WHERE where...).
+func Exists(table clause.Table, where ...clause.Expression) clause.Expression {
+	return exists{table: table, where: where}
+}
+
 type exists struct {
 	table clause.Table
 	where []clause.Expression
@@ -180,7 +184,9 @@ func Assignments(set clause.Set) map[string]any {
 	return m
 }
 
-// nonNil drops nil expressions.
+// NonNil drops nil expressions.
+func NonNil(exprs ...clause.Expression) []clause.Expression { return nonNil(exprs...) }
+
 func nonNil(exprs ...clause.Expression) []clause.Expression {
 	out := exprs[:0]
 	for _, e := range exprs {

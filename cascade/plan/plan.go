@@ -16,8 +16,9 @@ type Plan struct {
 	Edges []Edge `json:"edges"`
 	// Restricts are restricting edges from Tables: live children block.
 	Restricts []Edge `json:"restricts,omitempty"`
-	// Restricted are the child tables of Restricts that are not in Tables.
-	Restricted []Table `json:"restricted,omitempty"`
+	// Others are the tables that Restricts and Incoming name but Tables
+	// does not hold (restricted children, parents from outside).
+	Others []Table `json:"others,omitempty"`
 	// Incoming are the cascading edges into Tables from any known parent
 	// (Edges included): a row cannot be restored while such a parent of it
 	// is in the trash.
@@ -64,7 +65,7 @@ type Join struct {
 
 // Table returns the named table of the plan.
 func (p *Plan) Table(name string) (Table, bool) {
-	for _, ts := range [][]Table{p.Tables, p.Restricted} {
+	for _, ts := range [][]Table{p.Tables, p.Others} {
 		for _, t := range ts {
 			if t.Name == name {
 				return t, true

@@ -1,0 +1,161 @@
+package restore
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/softcascade/softcascade/cascade"
+	"github.com/softcascade/softcascade/deletionlog"
+	"github.com/softcascade/softcascade/errs"
+)
+
+// Request is who restores, and how.
+type Request struct {
+	Actor string
+	// Tenant limits the restore to that tenant's deletions when HasTenant.
+	Tenant    string
+	HasTenant bool
+	// Now is the restore's time (the *gorm.DB's NowFunc).
+	Now time.Time
+	// Derived writes self-referencing sub-queries as derived tables (MySQL).
+	Derived bool
+	// Lock takes row locks (SELECT ... FOR UPDATE); false on SQLite.
+	Lock bool
+}
+
+// load reads a deletion that is still restorable, locking it so that a
+// concurrent restore or purge of the same deletion waits.
+func load(tx *gorm.DB, id string, req Request) (*deletionlog.Deletion, error) {
+	if _, err := uuid.Parse(id); err != nil {
+		return nil, fmt.Errorf("softcascade: deletion %q: malformed ID: %w", id, gorm.ErrRecordNotFound)
+	}
+	q := tx.Where(clause.Eq{Column: clause.Column{Name: "id"}, Value: id})
+	if req.HasTenant {
+		q = q.Where(clause.Eq{Column: clause.Column{Name: "tenant"}, Value: req.Tenant})
+	}
+	if req.Lock {
+		q = q.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate})
+	}
+	var d deletionlog.Deletion
+	if err := q.Take(&d).Error; err != nil {
+		return nil, fmt.Errorf("softcascade: deletion %s: %w", id, err)
+	}
+	if d.PurgedAt != nil || d.Plan == nil {
+		return nil, fmt.Errorf("softcascade: deletion %s was purged: %w", id, gorm.ErrRecordNotFound)
+	}
+	return &d, nil
+}
+
+// tablesOf lists the deletion's tables that took rows, in plan order.
+func tablesOf(d *deletionlog.Deletion) []string {
+	var out []string
+	for _, t := range d.Plan.Tables {
+		if d.Tables[t.Name] > 0 {
+			out = append(out, t.Name)
+		}
+	}
+	return out
+}
+
+// record adds restored rows to the deletion's log row, and marks it
+// restored once nothing it took is left in the trash.
+func record(tx *gorm.DB, d *deletionlog.Deletion, n int64, req Request) error {
+	d.RestoredRows += n
+	left := false
+	mark := cascade.Mark{ID: d.ID, Stamp: d.StampTime()}
+	for _, name := range tablesOf(d) {
+		t, _ := d.Plan.Table(name)
+		if t.Marker == nil {
+			continue
+		}
+		found, err := exists(tx, t.Name, []clause.Expression{cascade.Member(t, t.Name, mark)})
+		if err != nil {
+			return fmt.Errorf("softcascade: restore: %w", err)
+		}
+		if found {
+			left = true
+			break
+		}
+	}
+	cols := []string{"RestoredRows"}
+	if !left {
+		now := req.Now
+		d.RestoredAt, d.RestoredBy = &now, req.Actor
+		cols = append(cols, "RestoredAt", "RestoredBy")
+	}
+	if err := tx.Model(d).Select(cols).Updates(d).Error; err != nil {
+		return fmt.Errorf("softcascade: restore: record: %w", err)
+	}
+	return nil
+}
+
+// wholeDeletion brings back every row a deletion still has in the trash.
+func wholeDeletion(tx *gorm.DB, d *deletionlog.Deletion, req Request, res *Result) error {
+	in := markMember(cascade.Mark{ID: d.ID, Stamp: d.StampTime()})
+	tables := tablesOf(d)
+	if err := checkParents(tx, d.Plan, tables, in); err != nil {
+		return err
+	}
+	var part Result
+	if err := apply(tx, d.Plan, tables, in, &part); err != nil {
+		return err
+	}
+	if part.Rows == 0 {
+		return nil
+	}
+	for t, n := range part.Tables {
+		res.add(t, n)
+	}
+	return record(tx, d, part.Rows, req)
+}
+
+// Deletion restores one whole deletion by its ID, from its stored plan: no
+// Go model types are needed. It must run in a transaction.
+func Deletion(tx *gorm.DB, id string, req Request) (Result, *deletionlog.Deletion, error) {
+	var res Result
+	d, err := load(tx, id, req)
+	if err != nil {
+		return res, nil, err
+	}
+	if err := wholeDeletion(tx, d, req, &res); err != nil {
+		return res, d, err
+	}
+	if res.Rows == 0 {
+		return res, d, fmt.Errorf("%w: deletion %s has nothing left in the trash", errs.ErrNotDeleted, id)
+	}
+	return res, d, nil
+}
+
+// partOf restores the part of deletion d beneath the rows of table root
+// matching roots: it moves that part to a mark of its own, then restores it.
+func partOf(tx *gorm.DB, d *deletionlog.Deletion, root string, roots clause.Expression, req Request, res *Result) error {
+	op := &deletionlog.Deletion{Table: d.Table, Actor: req.Actor}
+	if err := deletionlog.Claim(tx, op, req.Now.UnixMilli()); err != nil {
+		return err
+	}
+	to := cascade.Mark{ID: op.ID, Stamp: op.StampTime()}
+	from := cascade.Mark{ID: d.ID, Stamp: d.StampTime()}
+	tables, err := split(tx, d.Plan, root, roots, from, to, req.Derived)
+	if err != nil {
+		return err
+	}
+	in := markMember(to)
+	if err := checkParents(tx, d.Plan, tables, in); err != nil {
+		return err
+	}
+	var part Result
+	if err := apply(tx, d.Plan, tables, in, &part); err != nil {
+		return err
+	}
+	if err := tx.Delete(op).Error; err != nil {
+		return fmt.Errorf("softcascade: restore: %w", err)
+	}
+	for t, n := range part.Tables {
+		res.add(t, n)
+	}
+	return record(tx, d, part.Rows, req)
+}

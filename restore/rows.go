@@ -1,0 +1,311 @@
+package restore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"reflect"
+	"sort"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+	"gorm.io/gorm/schema"
+
+	"github.com/softcascade/softcascade/cascade"
+	"github.com/softcascade/softcascade/cascade/plan"
+	"github.com/softcascade/softcascade/deletionlog"
+	"github.com/softcascade/softcascade/errs"
+	"github.com/softcascade/softcascade/softdelete"
+)
+
+// target is the rows a Restore(value) call names.
+type target struct {
+	schema *schema.Schema
+	marker softdelete.Marker
+	plan   *plan.Plan
+	table  plan.Table
+	keys   [][]any // primary key values, one slice per row
+}
+
+// Rows restores the rows value points to (a struct or a slice of structs
+// with primary keys) and exactly what their deletions cascaded to beneath
+// them. It must run in a transaction.
+func Rows(tx *gorm.DB, graph *cascade.Graph, value any, req Request) (Result, error) {
+	var res Result
+	tg, err := parse(tx, graph, value)
+	if err != nil {
+		return res, err
+	}
+	if err := tg.check(tx); err != nil {
+		return res, err
+	}
+	groups, lone, err := tg.byDeletion(tx, req)
+	if err != nil {
+		return res, err
+	}
+	if len(lone) > 0 { // soft-deleted outside the plugin: those rows alone
+		in := tg.only(lone)
+		if err := checkParents(tx, tg.plan, []string{tg.table.Name}, in); err != nil {
+			return res, err
+		}
+		if err := apply(tx, tg.plan, []string{tg.table.Name}, in, &res); err != nil {
+			return res, err
+		}
+	}
+	for _, g := range groups {
+		if err := tg.restoreFrom(tx, g, req, &res); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// parse validates value and reads its schema and keys.
+func parse(tx *gorm.DB, graph *cascade.Graph, value any) (*target, error) {
+	rv := reflect.ValueOf(value)
+	if value == nil || rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return nil, fmt.Errorf("%w: Restore needs a non-nil pointer to a struct or slice of structs, got %T", errs.ErrInvalidValue, value)
+	}
+	stmt := &gorm.Statement{DB: tx}
+	if err := stmt.Parse(value); err != nil {
+		return nil, fmt.Errorf("%w: %T: %w", errs.ErrInvalidValue, value, err)
+	}
+	tg := &target{schema: stmt.Schema}
+	var ok bool
+	if tg.marker, ok = softdelete.Of(stmt.Schema); !ok {
+		return nil, fmt.Errorf("%w: %s", errs.ErrNotSoftDeletable, stmt.Schema.Name)
+	}
+	if len(stmt.Schema.PrimaryFields) == 0 {
+		return nil, fmt.Errorf("%w: %s has no primary key", errs.ErrInvalidValue, stmt.Schema.Name)
+	}
+	_, tg.keys = schema.GetIdentityFieldValuesMap(tx.Statement.Context, rv.Elem(), stmt.Schema.PrimaryFields)
+	if len(tg.keys) == 0 {
+		return nil, fmt.Errorf("%w: %T has no non-zero primary key", errs.ErrInvalidValue, value)
+	}
+	p, err := graph.Plan(stmt.Schema)
+	if err != nil {
+		return nil, err
+	}
+	tg.plan = p
+	tg.table, _ = p.Table(stmt.Schema.Table)
+	return tg, nil
+}
+
+// keyIn is "the row's primary key is one of keys", on alias.
+func (tg *target) keyIn(alias string, keys [][]any) clause.Expression {
+	col, vals := schema.ToQueryValues(alias, tg.schema.PrimaryFieldDBNames, keys)
+	return clause.IN{Column: col, Values: vals}
+}
+
+// only selects the given rows of the target's table, when deleted.
+func (tg *target) only(keys [][]any) member {
+	return func(t plan.Table, alias string) clause.Expression {
+		if t.Name != tg.table.Name {
+			return clause.Expr{SQL: "1 = 0"}
+		}
+		return clause.And(t.Marker.IsDeleted(alias), tg.keyIn(alias, keys))
+	}
+}
+
+// check fails when a row does not exist (ErrRecordNotFound) or is live
+// (ErrNotDeleted), and when a row's cascading parent is in the trash while
+// not restored with it (ErrParentDeleted).
+func (tg *target) check(tx *gorm.DB) error {
+	var total, deleted int64
+	name := tg.table.Name
+	if err := tx.Table(name).Where(tg.keyIn(name, tg.keys)).Count(&total).Error; err != nil {
+		return fmt.Errorf("softcascade: restore %s: %w", name, err)
+	}
+	if total < int64(len(tg.keys)) {
+		return fmt.Errorf("softcascade: restore %s: %d of %d rows not found: %w", name, int64(len(tg.keys))-total, len(tg.keys), gorm.ErrRecordNotFound)
+	}
+	err := tx.Table(name).Where(tg.keyIn(name, tg.keys)).Where(tg.marker.IsDeleted(name)).Count(&deleted).Error
+	if err != nil {
+		return fmt.Errorf("softcascade: restore %s: %w", name, err)
+	}
+	if deleted < total {
+		return fmt.Errorf("%w: %d of %d %s rows are live", errs.ErrNotDeleted, total-deleted, total, name)
+	}
+	return checkParents(tx, tg.plan, []string{name}, tg.only(tg.keys))
+}
+
+// group is the given rows one deletion took.
+type group struct {
+	deletion *deletionlog.Deletion
+	keys     [][]any
+}
+
+// byDeletion finds the deletion that took each row: by stamp, or in the
+// ledger. Rows no deletion took are returned as lone.
+func (tg *target) byDeletion(tx *gorm.DB, req Request) ([]group, [][]any, error) {
+	owner := map[string][]any{} // key -> deletion stamp or ID
+	var ids []any
+	if tg.marker.Stamped() {
+		rows := reflect.New(reflect.SliceOf(tg.schema.ModelType))
+		if err := tx.Unscoped().Table(tg.table.Name).Where(tg.keyIn(tg.table.Name, tg.keys)).Find(rows.Interface()).Error; err != nil {
+			return nil, nil, fmt.Errorf("softcascade: restore: %w", err)
+		}
+		field := tg.schema.LookUpField(tg.marker.Column)
+		if tg.marker.AtColumn != "" {
+			field = tg.schema.LookUpField(tg.marker.AtColumn)
+		}
+		for i := 0; i < rows.Elem().Len(); i++ {
+			row := rows.Elem().Index(i)
+			ms, ok := stampOf(field, row, tg.marker)
+			if !ok {
+				continue
+			}
+			owner[tg.keyString(row)] = []any{ms}
+			ids = append(ids, ms)
+		}
+	} else {
+		var ledger []deletionlog.LedgerRow
+		err := tx.Where(clause.Eq{Column: clause.Column{Name: "table_name"}, Value: tg.table.Name}).
+			Where(clause.IN{Column: clause.Column{Name: cascade.LedgerKey(tg.table)}, Values: flatten(tg.keys)}).Find(&ledger).Error
+		if err != nil {
+			return nil, nil, fmt.Errorf("softcascade: restore: ledger: %w", err)
+		}
+		for _, l := range ledger {
+			var k any = l.KeyText
+			if l.KeyInt != nil {
+				k = *l.KeyInt
+			} else if l.KeyText != nil {
+				k = *l.KeyText
+			}
+			owner[fmt.Sprint(k)] = append(owner[fmt.Sprint(k)], l.DeletionID)
+			ids = append(ids, l.DeletionID)
+		}
+	}
+	deletions, err := tg.deletions(tx, ids, req)
+	if err != nil {
+		return nil, nil, err
+	}
+	byID := map[string]*group{}
+	var groups []group
+	var lone [][]any
+	for _, k := range tg.keys {
+		var d *deletionlog.Deletion
+		for _, o := range owner[keyString(k)] {
+			if x, ok := deletions[fmt.Sprint(o)]; ok {
+				d = x
+			}
+		}
+		if d == nil {
+			lone = append(lone, k)
+			continue
+		}
+		g, ok := byID[d.ID]
+		if !ok {
+			groups = append(groups, group{deletion: d})
+			g = &groups[len(groups)-1]
+			byID[d.ID] = g
+		}
+		g.keys = append(g.keys, k)
+	}
+	sort.Slice(groups, func(i, j int) bool { return groups[i].deletion.Stamp > groups[j].deletion.Stamp })
+	return groups, lone, nil
+}
+
+// deletions loads the restorable deletions among ids (stamps or IDs),
+// keyed by both, locking them.
+func (tg *target) deletions(tx *gorm.DB, ids []any, req Request) (map[string]*deletionlog.Deletion, error) {
+	out := map[string]*deletionlog.Deletion{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	col := "id"
+	if tg.marker.Stamped() {
+		col = "stamp"
+	}
+	q := tx.Where(clause.IN{Column: clause.Column{Name: col}, Values: ids}).Where(clause.Eq{Column: clause.Column{Name: "purged_at"}, Value: nil})
+	if req.Lock {
+		q = q.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate})
+	}
+	var ds []deletionlog.Deletion
+	if err := q.Find(&ds).Error; err != nil {
+		return nil, fmt.Errorf("softcascade: restore: %w", err)
+	}
+	for i := range ds {
+		d := &ds[i]
+		if d.Plan == nil || (req.HasTenant && d.Tenant != req.Tenant) {
+			continue
+		}
+		out[d.ID], out[fmt.Sprint(d.Stamp)] = d, d
+	}
+	return out, nil
+}
+
+// restoreFrom restores the given rows' part of one deletion: the whole
+// deletion when the rows include every row it took in their table,
+// otherwise the part beneath them.
+func (tg *target) restoreFrom(tx *gorm.DB, g group, req Request, res *Result) error {
+	d := g.deletion
+	if d.Table == tg.table.Name && d.Tables[d.Table] == int64(len(g.keys)) {
+		return wholeDeletion(tx, d, req, res)
+	}
+	return partOf(tx, d, tg.table.Name, tg.keyIn(tg.table.Name, g.keys), req, res)
+}
+
+func (tg *target) keyString(row reflect.Value) string {
+	var k []any
+	for _, f := range tg.schema.PrimaryFields {
+		v, _ := f.ValueOf(context.Background(), row)
+		k = append(k, v)
+	}
+	return keyString(k)
+}
+
+func keyString(k []any) string {
+	if len(k) == 1 {
+		return fmt.Sprint(k[0])
+	}
+	return fmt.Sprint(k...)
+}
+
+func flatten(keys [][]any) []any {
+	out := make([]any, len(keys))
+	for i, k := range keys {
+		out[i] = k[0]
+	}
+	return out
+}
+
+// stampOf reads a row's deletion stamp, in unix milliseconds.
+func stampOf(f *schema.Field, row reflect.Value, m softdelete.Marker) (int64, bool) {
+	if f == nil {
+		return 0, false
+	}
+	v, zero := f.ValueOf(context.Background(), row)
+	if zero {
+		return 0, false
+	}
+	unit, kind := m.Unit, m.Kind
+	if m.AtColumn != "" {
+		unit, kind = m.AtUnit, m.AtKind
+	}
+	switch x := v.(type) {
+	case gorm.DeletedAt:
+		return x.Time.UnixMilli(), x.Valid
+	case sql.NullTime:
+		return x.Time.UnixMilli(), x.Valid
+	case time.Time:
+		return x.UnixMilli(), true
+	case *time.Time:
+		return x.UnixMilli(), x != nil
+	}
+	rv := reflect.Indirect(reflect.ValueOf(v))
+	var n int64
+	switch rv.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		n = rv.Int()
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		n = int64(rv.Uint())
+	default:
+		return 0, false
+	}
+	if kind == softdelete.Unix && unit == softdelete.Nano {
+		n /= int64(time.Millisecond)
+	}
+	return n, true
+}
