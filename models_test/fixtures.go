@@ -15,6 +15,7 @@ type Shape struct {
 	ReactionsPerComment int
 	AttachmentsPerTask  int // on every task
 	AttachmentsPerCmt   int // on every comment
+	Attachments         int // one more on each of the first this many top-level tasks
 	TimeEntriesPerTask  int
 	Documents           int
 	VersionsPerDocument int
@@ -25,7 +26,7 @@ type Shape struct {
 var Small = Shape{Tasks: 3, SubtaskDepth: 2, CommentsPerTask: 2, ReactionsPerComment: 1, AttachmentsPerTask: 1, AttachmentsPerCmt: 1, TimeEntriesPerTask: 1, Documents: 2, VersionsPerDocument: 2, Members: 2}
 
 // Seed is the seed's project: 500 tasks, 2,000 comments, 300 attachments.
-var Seed = Shape{Tasks: 500, CommentsPerTask: 4, AttachmentsPerTask: 0, TimeEntriesPerTask: 2, Documents: 20, VersionsPerDocument: 5, Members: 5}
+var Seed = Shape{Tasks: 500, CommentsPerTask: 4, Attachments: 300, TimeEntriesPerTask: 2, Documents: 20, VersionsPerDocument: 5, Members: 5}
 
 // SeedProject creates a project of the given shape with batched inserts
 // and returns it with its ID set.
@@ -69,6 +70,9 @@ func CreateProject(db *gorm.DB, name string, s Shape) (Project, error) {
 	var comments []Comment
 	var attachments []Attachment
 	var entries []TimeEntry
+	for i := 0; i < s.Attachments && i < len(all); i++ {
+		attachments = append(attachments, Attachment{OwnerID: all[i].ID, OwnerType: "tasks", Name: "spec.pdf"})
+	}
 	for _, task := range all {
 		for i := 0; i < s.CommentsPerTask; i++ {
 			comments = append(comments, Comment{TaskID: task.ID, Body: fmt.Sprintf("comment %d on %s", i, task.Title)})
