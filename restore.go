@@ -44,10 +44,9 @@ func restoring(db *gorm.DB, fn func(*gorm.DB, *Plugin, restore.Request) (restore
 	}
 	ctx := db.Statement.Context
 	req := restore.Request{
-		Actor:   deletionlog.Actor(ctx),
-		Now:     db.NowFunc(),
-		Derived: db.Dialector.Name() == "mysql",
-		Lock:    db.Dialector.Name() != "sqlite",
+		Actor: deletionlog.Actor(ctx),
+		Now:   db.NowFunc(),
+		Lock:  db.Dialector.Name() != "sqlite",
 	}
 	req.Tenant, req.HasTenant = deletionlog.Tenant(ctx)
 	var res restore.Result

@@ -130,7 +130,7 @@ func (c *Config) cascade(db *gorm.DB) {
 		db.InstanceSet(deletionKey, nil)
 		return
 	}
-	run := cascade.Run{Tx: tx, Plan: d.Plan, Mark: cascade.Mark{ID: d.ID, Stamp: d.StampTime()}, Derived: db.Dialector.Name() == "mysql"}
+	run := cascade.Run{Tx: tx, Plan: d.Plan, Mark: cascade.Mark{ID: d.ID, Stamp: d.StampTime()}}
 	if err := run.Cascade(); err != nil {
 		_ = db.AddError(err)
 		return

@@ -17,8 +17,6 @@ type Run struct {
 	Tx   *gorm.DB
 	Plan *plan.Plan
 	Mark Mark
-	// Derived writes self-referencing sub-queries as derived tables (MySQL).
-	Derived bool
 	// Counts receives the rows soft-deleted per table (roots excluded).
 	Counts map[string]int64
 }
@@ -56,20 +54,17 @@ func (r *Run) edge(e plan.Edge) (int64, error) {
 	if pt.Marker == nil || ct.Marker == nil {
 		return 0, nil // a table that is not soft-deletable stays, and so does its subtree
 	}
-	where := nonNil(
-		ct.Marker.IsAlive(ct.Name),
-		TypeIs(e),
-		ParentIn(e, Member(pt, ParentAlias, r.Mark), r.Derived && e.Parent == e.Child),
-	)
+	alive := ct.Marker.IsAlive(ct.Name)
+	parents := ParentVia(e, Member(pt, ParentAlias, r.Mark))
 	set := ct.Marker.DeleteSet(r.Mark.Stamp)
-	if !ct.Marker.Stamped() {
-		if err := r.Tx.Exec("?", LedgerInsert(ct, r.Mark.ID, where)).Error; err != nil {
-			return 0, err
-		}
-		where = []clause.Expression{ct.Marker.IsAlive(ct.Name), InLedger(ct, ct.Name, r.Mark.ID)}
+	if ct.Marker.Stamped() {
+		return Update(r.Tx, ct.Name, set, nonNil(alive, TypeIs(e)), parents)
 	}
-	res := r.Tx.Table(ct.Name).Clauses(clause.Where{Exprs: where}).UpdateColumns(Assignments(set))
-	return res.RowsAffected, res.Error
+	where := nonNil(alive, TypeIs(e), parents.In(ct.Name, false))
+	if err := r.Tx.Exec("?", LedgerInsert(ct, r.Mark.ID, where)).Error; err != nil {
+		return 0, err
+	}
+	return Update(r.Tx, ct.Name, set, []clause.Expression{alive}, LedgerVia(ct, r.Mark.ID))
 }
 
 // restricts fails with ErrRestricted when a restricting edge out of the

@@ -32,6 +32,15 @@ func Member(t plan.Table, alias string, m Mark) clause.Expression {
 	return clause.And(t.Marker.IsDeleted(alias), InLedger(t, alias, m.ID))
 }
 
+// MemberSelect is Member as the selection of an UPDATE of t: conditions,
+// and the ledger join for ledger tables (see Update).
+func MemberSelect(t plan.Table, m Mark) ([]clause.Expression, *Via) {
+	if t.Marker.Stamped() {
+		return []clause.Expression{t.Marker.StampedWith(t.Name, m.Stamp)}, nil
+	}
+	return []clause.Expression{t.Marker.IsDeleted(t.Name)}, LedgerVia(t, m.ID)
+}
+
 // LedgerKey is the ledger column that holds t's keys.
 func LedgerKey(t plan.Table) string {
 	if t.IntKey {
@@ -40,16 +49,9 @@ func LedgerKey(t plan.Table) string {
 	return "key_text"
 }
 
-// InLedger is "EXISTS a ledger row of deletion id for this row of t".
+// InLedger is "the ledger records this row of t for deletion id".
 func InLedger(t plan.Table, alias, id string) clause.Expression {
-	return exists{
-		table: clause.Table{Name: deletionlog.LedgerTable, Alias: ledgerAlias},
-		where: []clause.Expression{
-			clause.Eq{Column: clause.Column{Table: ledgerAlias, Name: "deletion_id"}, Value: id},
-			clause.Eq{Column: clause.Column{Table: ledgerAlias, Name: "table_name"}, Value: t.Name},
-			clause.Eq{Column: clause.Column{Table: ledgerAlias, Name: LedgerKey(t)}, Value: clause.Column{Table: alias, Name: t.PrimaryKeys[0]}},
-		},
-	}
+	return LedgerVia(t, id).In(alias, false)
 }
 
 // Exists is EXISTS (SELECT 1 FROM table WHERE where...).
@@ -73,50 +75,15 @@ func (e exists) Build(b clause.Builder) {
 
 // ParentIn is "the child row's parent through edge satisfies parent", where
 // parent is written for the alias ParentAlias. With derived set (MySQL, self
-// edges) it is written as child keys IN a materialised derived table,
-// because MySQL refuses an UPDATE whose sub-query reads the same table.
+// edges) the sub-query is read through a materialised derived table,
+// because MySQL refuses a statement whose sub-query reads the table it
+// changes.
 func ParentIn(e plan.Edge, parent clause.Expression, derived bool) clause.Expression {
-	return parentIn{edge: e, parent: parent, derived: derived}
+	return ParentVia(e, parent).In(e.Child, derived)
 }
 
 // ParentAlias is the alias under which ParentIn's condition sees the parent.
 const ParentAlias = parentAlias
-
-type parentIn struct {
-	edge    plan.Edge
-	parent  clause.Expression
-	derived bool
-}
-
-func (p parentIn) Build(b clause.Builder) {
-	e := p.edge
-	if !p.derived {
-		where := make([]clause.Expression, 0, len(e.ParentKeys)+1)
-		for i, pk := range e.ParentKeys {
-			where = append(where, clause.Eq{
-				Column: clause.Column{Table: parentAlias, Name: pk},
-				Value:  clause.Column{Table: e.Child, Name: e.ChildKeys[i]},
-			})
-		}
-		exists{table: clause.Table{Name: e.Parent, Alias: parentAlias}, where: append(where, p.parent)}.Build(b)
-		return
-	}
-	writeColumns(b, e.Child, e.ChildKeys)
-	b.WriteString(" IN (SELECT * FROM (SELECT DISTINCT ")
-	for i, pk := range e.ParentKeys {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteQuoted(clause.Column{Table: parentAlias, Name: pk})
-	}
-	b.WriteString(" FROM ")
-	b.WriteQuoted(clause.Table{Name: e.Parent, Alias: parentAlias})
-	b.WriteString(" WHERE ")
-	p.parent.Build(b)
-	b.WriteString(") ")
-	b.WriteQuoted(derivedAlias)
-	b.WriteString(")")
-}
 
 func writeColumns(b clause.Builder, table string, cols []string) {
 	if len(cols) > 1 {

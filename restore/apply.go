@@ -40,6 +40,17 @@ func markMember(m cascade.Mark) member {
 	return func(t plan.Table, alias string) clause.Expression { return cascade.Member(t, alias, m) }
 }
 
+// selector selects the rows of one table for the restoring UPDATE.
+type selector func(t plan.Table) ([]clause.Expression, *cascade.Via)
+
+func markSelector(m cascade.Mark) selector {
+	return func(t plan.Table) ([]clause.Expression, *cascade.Via) { return cascade.MemberSelect(t, m) }
+}
+
+func memberSelector(in member) selector {
+	return func(t plan.Table) ([]clause.Expression, *cascade.Via) { return []clause.Expression{in(t, t.Name)}, nil }
+}
+
 // checkParents fails with ErrParentDeleted when a row about to be restored
 // has a cascading parent in the trash that is not being restored with it.
 func checkParents(tx *gorm.DB, p *plan.Plan, tables []string, in member) error {
@@ -71,19 +82,19 @@ func checkParents(tx *gorm.DB, p *plan.Plan, tables []string, in member) error {
 }
 
 // apply makes the selected rows of tables alive, then drops their ledger rows.
-func apply(tx *gorm.DB, p *plan.Plan, tables []string, in member, res *Result) error {
+func apply(tx *gorm.DB, p *plan.Plan, tables []string, in selector, res *Result) error {
 	for _, name := range tables {
 		t, ok := p.Table(name)
 		if !ok || t.Marker == nil {
 			continue
 		}
-		r := tx.Table(t.Name).Clauses(clause.Where{Exprs: []clause.Expression{in(t, t.Name)}}).
-			UpdateColumns(cascade.Assignments(t.Marker.RestoreSet()))
-		if r.Error != nil {
-			return fmt.Errorf("softcascade: restore %s: %w", t.Name, r.Error)
+		where, via := in(t)
+		n, err := cascade.Update(tx, t.Name, t.Marker.RestoreSet(), where, via)
+		if err != nil {
+			return fmt.Errorf("softcascade: restore %s: %w", t.Name, err)
 		}
-		res.add(t.Name, r.RowsAffected)
-		if !t.Marker.Stamped() && r.RowsAffected > 0 {
+		res.add(t.Name, n)
+		if !t.Marker.Stamped() && n > 0 {
 			if err := dropLiveLedger(tx, t); err != nil {
 				return err
 			}

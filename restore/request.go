@@ -21,8 +21,6 @@ type Request struct {
 	HasTenant bool
 	// Now is the restore's time (the *gorm.DB's NowFunc).
 	Now time.Time
-	// Derived writes self-referencing sub-queries as derived tables (MySQL).
-	Derived bool
 	// Lock takes row locks (SELECT ... FOR UPDATE); false on SQLite.
 	Lock bool
 }
@@ -95,13 +93,13 @@ func record(tx *gorm.DB, d *deletionlog.Deletion, n int64, req Request) error {
 
 // wholeDeletion brings back every row a deletion still has in the trash.
 func wholeDeletion(tx *gorm.DB, d *deletionlog.Deletion, req Request, res *Result) error {
-	in := markMember(cascade.Mark{ID: d.ID, Stamp: d.StampTime()})
+	mark := cascade.Mark{ID: d.ID, Stamp: d.StampTime()}
 	tables := tablesOf(d)
-	if err := checkParents(tx, d.Plan, tables, in); err != nil {
+	if err := checkParents(tx, d.Plan, tables, markMember(mark)); err != nil {
 		return err
 	}
 	var part Result
-	if err := apply(tx, d.Plan, tables, in, &part); err != nil {
+	if err := apply(tx, d.Plan, tables, markSelector(mark), &part); err != nil {
 		return err
 	}
 	if part.Rows == 0 {
@@ -139,16 +137,15 @@ func partOf(tx *gorm.DB, d *deletionlog.Deletion, root string, roots clause.Expr
 	}
 	to := cascade.Mark{ID: op.ID, Stamp: op.StampTime()}
 	from := cascade.Mark{ID: d.ID, Stamp: d.StampTime()}
-	tables, err := split(tx, d.Plan, root, roots, from, to, req.Derived)
+	tables, err := split(tx, d.Plan, root, roots, from, to)
 	if err != nil {
 		return err
 	}
-	in := markMember(to)
-	if err := checkParents(tx, d.Plan, tables, in); err != nil {
+	if err := checkParents(tx, d.Plan, tables, markMember(to)); err != nil {
 		return err
 	}
 	var part Result
-	if err := apply(tx, d.Plan, tables, in, &part); err != nil {
+	if err := apply(tx, d.Plan, tables, markSelector(to), &part); err != nil {
 		return err
 	}
 	if err := tx.Delete(op).Error; err != nil {

@@ -49,7 +49,7 @@ func Rows(tx *gorm.DB, graph *cascade.Graph, value any, req Request) (Result, er
 		if err := checkParents(tx, tg.plan, []string{tg.table.Name}, in); err != nil {
 			return res, err
 		}
-		if err := apply(tx, tg.plan, []string{tg.table.Name}, in, &res); err != nil {
+		if err := apply(tx, tg.plan, []string{tg.table.Name}, memberSelector(in), &res); err != nil {
 			return res, err
 		}
 	}

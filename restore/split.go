@@ -16,9 +16,9 @@ import (
 // the plan's edges, and returns the tables it touched. Restoring to then
 // brings back that part only: a row of from that another root reached, or
 // that was a root itself, stays with from.
-func split(tx *gorm.DB, p *plan.Plan, root string, roots clause.Expression, from, to cascade.Mark, derived bool) ([]string, error) {
+func split(tx *gorm.DB, p *plan.Plan, root string, roots clause.Expression, from, to cascade.Mark) ([]string, error) {
 	rt, _ := p.Table(root)
-	n, err := move(tx, rt, []clause.Expression{roots, cascade.Member(rt, rt.Name, from)}, to)
+	n, err := move(tx, rt, []clause.Expression{roots, cascade.Member(rt, rt.Name, from)}, nil, to)
 	if err != nil || n == 0 {
 		return nil, err
 	}
@@ -33,9 +33,8 @@ func split(tx *gorm.DB, p *plan.Plan, root string, roots clause.Expression, from
 			if pt.Marker == nil || ct.Marker == nil {
 				continue
 			}
-			where := cascade.NonNil(cascade.Member(ct, ct.Name, from), cascade.TypeIs(e),
-				cascade.ParentIn(e, cascade.Member(pt, cascade.ParentAlias, to), derived && e.Parent == e.Child))
-			n, err := move(tx, ct, where, to)
+			where := cascade.NonNil(cascade.Member(ct, ct.Name, from), cascade.TypeIs(e))
+			n, err := move(tx, ct, where, cascade.ParentVia(e, cascade.Member(pt, cascade.ParentAlias, to)), to)
 			if err != nil {
 				return nil, fmt.Errorf("softcascade: restore %s: %w", e.Name, err)
 			}
@@ -50,12 +49,14 @@ func split(tx *gorm.DB, p *plan.Plan, root string, roots clause.Expression, from
 	return touched, nil
 }
 
-// move re-marks the rows of t matching where with mark to: a new stamp, or
-// ledger rows under to's ID.
-func move(tx *gorm.DB, t plan.Table, where []clause.Expression, to cascade.Mark) (int64, error) {
+// move re-marks the rows of t matching where (and via, when not nil) with
+// mark to: a new stamp, or ledger rows under to's ID.
+func move(tx *gorm.DB, t plan.Table, where []clause.Expression, via *cascade.Via, to cascade.Mark) (int64, error) {
 	if t.Marker.Stamped() {
-		r := tx.Table(t.Name).Clauses(clause.Where{Exprs: where}).UpdateColumns(cascade.Assignments(t.Marker.DeleteSet(to.Stamp)))
-		return r.RowsAffected, r.Error
+		return cascade.Update(tx, t.Name, t.Marker.DeleteSet(to.Stamp), where, via)
+	}
+	if via != nil {
+		where = append(where, via.In(t.Name, false))
 	}
 	where = append(where, clause.Not(cascade.InLedger(t, t.Name, to.ID)))
 	r := tx.Exec("?", cascade.LedgerInsert(t, to.ID, where))
