@@ -47,7 +47,9 @@ func (c *Config) target(db *gorm.DB) (*plan.Plan, bool) {
 	return p, true
 }
 
-// begin starts a transaction when the Delete has none (SkipDefaultTransaction).
+// begin starts the Delete's transaction, first of all callbacks, unless it
+// runs in the caller's; GORM's own begin then finds it and leaves it to
+// finish. It also covers SkipDefaultTransaction.
 func (c *Config) begin(db *gorm.DB) {
 	p, ok := c.target(db)
 	if !ok {

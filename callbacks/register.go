@@ -30,7 +30,7 @@ func Register(db *gorm.DB, cfg *Config) error {
 		name string
 		err  error
 	}{
-		{"softcascade:begin", d.Before("gorm:before_delete").Register("softcascade:begin", cfg.begin)},
+		{"softcascade:begin", d.Before("*").Register("softcascade:begin", cfg.begin)},
 		{"softcascade:prepare", d.After("gorm:before_delete").Before("gorm:delete_before_associations").Register("softcascade:prepare", cfg.prepare)},
 		{"softcascade:cascade", d.After("gorm:delete").Before("gorm:after_delete").Register("softcascade:cascade", cfg.cascade)},
 		{"softcascade:finish", d.After("gorm:after_delete").Register("softcascade:finish", cfg.finish)},

@@ -90,7 +90,9 @@ func Update(tx *gorm.DB, table string, set clause.Set, where []clause.Expression
 	return r.RowsAffected, r.Error
 }
 
-// joinUpdate is MySQL's UPDATE t JOIN via ON keys SET t.c = v WHERE ...
+// joinUpdate is MySQL's UPDATE via STRAIGHT_JOIN t ON keys SET t.c = v
+// WHERE ...: the selecting rows are read first, by their own index, and t
+// through its key index, so that only the rows it changes are locked.
 type joinUpdate struct {
 	table string
 	set   clause.Set
@@ -101,9 +103,9 @@ type joinUpdate struct {
 func (u joinUpdate) Build(b clause.Builder) {
 	v := u.via
 	b.WriteString("UPDATE ")
-	b.WriteQuoted(clause.Table{Name: u.table})
-	b.WriteString(" JOIN ")
 	b.WriteQuoted(clause.Table{Name: v.Table, Alias: v.Alias})
+	b.WriteString(" STRAIGHT_JOIN ")
+	b.WriteQuoted(clause.Table{Name: u.table})
 	b.WriteString(" ON ")
 	on := make([]clause.Expression, 0, len(v.Keys)+len(v.Where))
 	for i, k := range v.Keys {
