@@ -30,6 +30,9 @@ func TestRestoreInABrowser(t *testing.T) {
 	if got := run(t, ctx, chromedp.Text(status)); got != "Restored: 79 rows are back." {
 		t.Errorf("status after restore from the list: %q", got)
 	}
+	if got := run(t, ctx, chromedp.Evaluate[string](`document.activeElement.getAttribute("role") || ""`)); got != "status" {
+		t.Errorf("after restore the focus is on role %q, want the status message", got)
+	}
 	if got, want := run(t, ctx, chromedp.Location()), f.srv.URL+prefix+"/deletions/"+f.ids["a1"]+"?restored=1"; got != want {
 		t.Errorf("after restore the browser is at %s, want %s", got, want)
 	}

@@ -101,7 +101,7 @@ func TestEachTenantSeesAndRestoresOnlyItsOwn(t *testing.T) {
 		if p.code != http.StatusSeeOther || p.location != prefix+"/deletions/"+f.ids["a1"]+"?restored=1" {
 			t.Fatalf("restore: %d to %q, want 303 to the deletion's page under the prefix", p.code, p.location)
 		}
-		f.do(t, "GET", p.location, "a").want(t, 200, `<p class="status" role="status">Restored: 79 rows are back.</p>`, "by support:a")
+		f.do(t, "GET", p.location, "a").want(t, 200, `role="status" tabindex="-1" autofocus>Restored: 79 rows are back.</p>`, "by support:a")
 		if n := f.liveTasks(t, "a1"); n != 9 {
 			t.Errorf("a1 has %d live tasks after restore, want 9", n)
 		}
@@ -179,4 +179,9 @@ func TestPagesAreAccessible(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestWithoutTenantEveryDeletionShows(t *testing.T) {
+	f := newFixture(t, modelstest.Dialects(t)[0], trashui.WithContext((*http.Request).Context))
+	f.do(t, "GET", prefix+"/", "").want(t, 200, `<th scope="col">Tenant</th>`, f.ids["a1"], f.ids["b1"], "Showing 1–3 of 3")
 }

@@ -16,12 +16,13 @@ type listPage struct {
 	Table, Actor string
 	Restored     bool
 	Filtered     bool
-	ShowTenant   bool
-	Rows         []listRow
-	Total        int64
-	From, To     int
-	Prev, Next   string // relative links to the neighbouring pages, "" when none
-	Page, Pages  int
+	// ShowTenant: the request has no tenant and some deletion has one.
+	ShowTenant  bool
+	Rows        []listRow
+	Total       int64
+	From, To    int
+	Prev, Next  string // relative links to the neighbouring pages, "" when none
+	Page, Pages int
 }
 
 // listRow is one deletion in the list.
@@ -58,14 +59,14 @@ func (h *handler) list(w http.ResponseWriter, r *http.Request) {
 	p := listPage{
 		layout: layout{Title: h.cfg.title, Home: "./"},
 		Table:  filter.Table, Actor: filter.Actor, Restored: filter.IncludeRestored,
-		Filtered:   filter.Table != "" || filter.Actor != "" || filter.IncludeRestored,
-		ShowTenant: !hasTenant,
-		Total:      total,
-		Page:       page,
-		Pages:      int((total + int64(filter.Limit) - 1) / int64(filter.Limit)),
+		Filtered: filter.Table != "" || filter.Actor != "" || filter.IncludeRestored,
+		Total:    total,
+		Page:     page,
+		Pages:    int((total + int64(filter.Limit) - 1) / int64(filter.Limit)),
 	}
 	now := db.NowFunc()
 	for _, d := range ds {
+		p.ShowTenant = p.ShowTenant || (!hasTenant && d.Tenant != "")
 		p.Rows = append(p.Rows, listRow{
 			ID: d.ID, Link: "deletions/" + url.PathEscape(d.ID), When: h.when(d.DeletedAt),
 			Actor: d.Actor, Reason: d.Reason, Tenant: d.Tenant, Table: d.Table,

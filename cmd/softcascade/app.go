@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -60,16 +61,18 @@ func (a *app) run(ctx context.Context, args []string) int {
 	if err == nil {
 		return exitOK
 	}
+	// The library's errors start with "softcascade: " too.
+	msg := strings.TrimPrefix(err.Error(), "softcascade: ")
 	var usage usageError
 	switch {
 	case errors.As(err, &usage):
-		fmt.Fprintf(a.stderr, "softcascade: %v\nRun '%s --help' for usage.\n", usage.err, cmd.CommandPath())
+		fmt.Fprintf(a.stderr, "softcascade: %s\nRun '%s --help' for usage.\n", msg, cmd.CommandPath())
 		return exitUsage
 	case errors.Is(err, gorm.ErrRecordNotFound):
-		fmt.Fprintf(a.stderr, "softcascade: not found: %v\n", err)
+		fmt.Fprintf(a.stderr, "softcascade: not found: %s\n", msg)
 		return exitNotFound
 	default:
-		fmt.Fprintf(a.stderr, "softcascade: %v\n", err)
+		fmt.Fprintf(a.stderr, "softcascade: %s\n", msg)
 		return exitError
 	}
 }

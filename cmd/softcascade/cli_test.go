@@ -135,7 +135,7 @@ func TestCLIOnEveryDatabase(t *testing.T) {
 		if err != nil || got.RestoredAt == nil || got.RestoredBy != "support:sue" {
 			t.Errorf("restored deletion = %+v, %v", got, err)
 		}
-		run("restore", f.ids["p1"]).want(t, 1, "nothing left in the trash")
+		run("restore", f.ids["p1"]).want(t, 1, "was restored already", "by support:sue")
 		run("trash", "--tenant", "acme").want(t, 0, "1–2 of 2 deletions.")
 		run("trash", "--tenant", "acme", "--restored").want(t, 0, "restored", "1–3 of 3 deletions.")
 

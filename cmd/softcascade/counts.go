@@ -3,17 +3,23 @@ package main
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"text/tabwriter"
 
 	"github.com/softcascade/softcascade"
 )
 
-// printCounts prints rows per table under a TABLE/ROWS header.
+// printCounts prints rows per table under a TABLE/ROWS header, the
+// numbers aligned right.
 func printCounts(w io.Writer, counts []softcascade.TableCount) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "TABLE\tROWS\t")
+	width := len("ROWS")
 	for _, c := range counts {
-		fmt.Fprintf(tw, "%s\t%d\t\n", c.Table, c.Rows)
+		width = max(width, len(strconv.FormatInt(c.Rows, 10)))
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "TABLE\t%*s\n", width, "ROWS")
+	for _, c := range counts {
+		fmt.Fprintf(tw, "%s\t%*d\n", c.Table, width, c.Rows)
 	}
 	_ = tw.Flush()
 }

@@ -25,7 +25,10 @@ The restore is recorded with --actor (default cli:$USER).`,
 		Args: oneID,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if actor == "" {
-				actor = "cli:" + orDash(a.getenv("USER"))
+				actor = "cli"
+				if user := a.getenv("USER"); user != "" {
+					actor += ":" + user
+				}
 			}
 			ctx := softcascade.WithActor(withTenant(cmd, tenant), actor)
 			db, closeDB, err := a.open(ctx)
@@ -39,8 +42,10 @@ The restore is recorded with --actor (default cli:$USER).`,
 			}
 			rep, err := softcascade.RestoreDeletion(db, d.ID)
 			switch {
+			case errors.Is(err, softcascade.ErrNotDeleted) && d.RestoredAt != nil:
+				return fmt.Errorf("deletion %s was restored already, %s by %s", d.ID, showTime(*d.RestoredAt), orDash(d.RestoredBy))
 			case errors.Is(err, softcascade.ErrNotDeleted):
-				return fmt.Errorf("deletion %s has nothing left in the trash (already restored?): %w", d.ID, err)
+				return fmt.Errorf("deletion %s has nothing left in the trash", d.ID)
 			case errors.Is(err, softcascade.ErrParentDeleted):
 				return fmt.Errorf("%w\n(find the parent's deletion with 'softcascade trash' and restore it first)", err)
 			case err != nil:

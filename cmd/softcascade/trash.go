@@ -71,7 +71,7 @@ table, how many rows are still in the trash and how long until purge.`,
 			if asJSON {
 				return writeJSON(a.stdout, page)
 			}
-			a.printTrash(page, !cmd.Flags().Changed("tenant"))
+			a.printTrash(page, !cmd.Flags().Changed("tenant") && anyTenant(ds))
 			return nil
 		},
 	}
@@ -87,7 +87,8 @@ table, how many rows are still in the trash and how long until purge.`,
 	return cmd
 }
 
-// printTrash prints a page as a table; withTenant adds a tenant column.
+// printTrash prints a page as a table; withTenant adds a tenant column
+// (shown when no --tenant was given and some deletion has a tenant).
 func (a *app) printTrash(page trashPage, withTenant bool) {
 	if page.Total == 0 {
 		fmt.Fprintln(a.stdout, "No deletions found.")
@@ -101,11 +102,11 @@ func (a *app) printTrash(page trashPage, withTenant bool) {
 	}
 	fmt.Fprintln(tw, header)
 	for _, d := range page.Deletions {
-		rows := strconv.FormatInt(d.InTrash, 10)
+		rows, due := strconv.FormatInt(d.InTrash, 10), purgeIn(d.PurgeDue, now)
 		if d.RestoredAt != nil {
-			rows = "restored"
+			rows, due = "restored", "-"
 		}
-		cols := []any{d.ID, showTime(d.DeletedAt), orDash(d.Actor), d.Table, rows, purgeIn(d.PurgeDue, now), orDash(d.Reason)}
+		cols := []any{d.ID, showTime(d.DeletedAt), orDash(d.Actor), d.Table, rows, due, orDash(d.Reason)}
 		if withTenant {
 			cols = append([]any{d.ID, orDash(d.Tenant)}, cols[1:]...)
 		}
@@ -125,6 +126,16 @@ func (a *app) printTrash(page trashPage, withTenant bool) {
 		return
 	}
 	fmt.Fprintf(a.stdout, "%d–%d of %d deletions.\n", first, last, page.Total)
+}
+
+// anyTenant reports whether a deletion of ds has a tenant.
+func anyTenant(ds []softcascade.Deletion) bool {
+	for _, d := range ds {
+		if d.Tenant != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func orDash(s string) string {
