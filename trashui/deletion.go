@@ -86,7 +86,7 @@ func (h *handler) restore(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Location", "./"+url.PathEscape(id)+"?restored=1")
 		w.WriteHeader(http.StatusSeeOther)
 	case errors.Is(err, gorm.ErrRecordNotFound):
-		h.showWith(w, r, http.StatusNotFound, "", false)
+		h.showWith(w, r, http.StatusNotFound, "This deletion is no longer in the trash: it was purged.", false)
 	case errors.Is(err, softcascade.ErrNotDeleted):
 		h.showWith(w, r, http.StatusConflict, "Nothing to restore: every row of this deletion is already back.", false)
 	case errors.Is(err, softcascade.ErrParentDeleted):

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -12,7 +13,7 @@ import (
 // showOutput is what `show --json` prints.
 type showOutput struct {
 	softcascade.Deletion
-	PurgeDue string                   `json:"purgeDue"`
+	PurgeDue time.Time                `json:"purgeDue"`
 	PerTable []softcascade.TableCount `json:"perTable"`
 	InTrash  int64                    `json:"inTrash"`
 }
@@ -40,7 +41,7 @@ func (a *app) showCmd() *cobra.Command {
 			}
 			due := softcascade.PurgeDue(db, d)
 			if asJSON {
-				return writeJSON(a.stdout, showOutput{Deletion: d, PurgeDue: due.UTC().Format("2006-01-02T15:04:05Z07:00"),
+				return writeJSON(a.stdout, showOutput{Deletion: d, PurgeDue: due,
 					PerTable: softcascade.TableCounts(d), InTrash: d.Rows - d.RestoredRows})
 			}
 			a.printDeletion(d, purgeIn(due, a.now()))
