@@ -14,8 +14,9 @@ import (
 // TestRestoreInABrowser clicks Restore in headless Chromium, once in the
 // list and once on a deletion's page, and checks that the rows are back.
 func TestRestoreInABrowser(t *testing.T) {
+	browser := browsertest.New(t, 1100, 800) // skips without Chromium
 	f := newFixture(t, modelstest.Dialects(t)[0])
-	ctx := browsertest.Timeout(t, browsertest.New(t, 1100, 800))
+	ctx := browsertest.Timeout(t, browser)
 	status := chromedp.CSS(`p[role=status]`)
 
 	err := chromedp.Do(ctx,

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -83,3 +84,5 @@ func (r result) want(t *testing.T, code int, contains ...string) {
 		}
 	}
 }
+
+func regexpMatch(s, pattern string) bool { return regexp.MustCompile(pattern).MatchString(s) }

@@ -11,15 +11,17 @@ import (
 )
 
 // shape is the size of a demo project.
-var shape = modelstest.Shape{Tasks: 12, SubtaskDepth: 1, CommentsPerTask: 3, ReactionsPerComment: 1,
-	AttachmentsPerTask: 1, TimeEntriesPerTask: 2, Documents: 3, VersionsPerDocument: 2, Members: 3}
+func shape() modelstest.Shape {
+	return modelstest.Shape{Tasks: 12, SubtaskDepth: 1, CommentsPerTask: 3, ReactionsPerComment: 1,
+		AttachmentsPerTask: 1, TimeEntriesPerTask: 2, Documents: 3, VersionsPerDocument: 2, Members: 3}
+}
 
 // seed creates four projects, then deletes two of them and one task of a
 // third, at different times in the past days.
 func seed(db *gorm.DB, now time.Time) error {
 	projects := map[string]modelstest.Project{}
 	for _, name := range []string{"Website relaunch", "Mobile app", "Quarterly report", "Onboarding"} {
-		p, err := modelstest.CreateProject(db, name, shape)
+		p, err := modelstest.CreateProject(db, name, shape())
 		if err != nil {
 			return err
 		}

@@ -60,8 +60,9 @@ func TestDemoServesTheTrash(t *testing.T) {
 // TestScreenshot renders the trash view in headless Chromium and checks
 // the screenshot; with TRASHVIEW_SCREENSHOT set it saves it there.
 func TestScreenshot(t *testing.T) {
+	browser := browsertest.New(t, 1000, 600) // skips without Chromium
 	srv := demoServer(t)
-	ctx := browsertest.Timeout(t, browsertest.New(t, 1000, 600))
+	ctx := browsertest.Timeout(t, browser)
 	err := chromedp.Do(ctx,
 		chromedp.EmulateViewport(1000, 480),
 		chromedp.Navigate(srv.URL+"/"),
