@@ -67,6 +67,10 @@ func New(opts ...Option) *Plugin {
 	return p
 }
 
+// Retention is how long deletions stay restorable before Purge, by
+// default, removes them.
+func (p *Plugin) Retention() time.Duration { return p.retention }
+
 // Name implements gorm.Plugin.
 func (p *Plugin) Name() string { return "softcascade" }
 

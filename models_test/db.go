@@ -125,6 +125,15 @@ func Each(t *testing.T, fn func(t *testing.T, d Dialect)) {
 // skipped, or fails when EnvRequire=1.
 func (d Dialect) Open(t testing.TB, cfg *gorm.Config) *gorm.DB {
 	t.Helper()
+	db, _ := d.OpenDSN(t, cfg)
+	return db
+}
+
+// OpenDSN is Open that also returns the DSN of the new database (for
+// SQLite a "file:" DSN), so that another process, such as a command-line
+// tool under test, can reach it.
+func (d Dialect) OpenDSN(t testing.TB, cfg *gorm.Config) (*gorm.DB, string) {
+	t.Helper()
 	var c gorm.Config
 	if cfg != nil {
 		c = *cfg
@@ -136,14 +145,16 @@ func (d Dialect) Open(t testing.TB, cfg *gorm.Config) *gorm.DB {
 	}
 
 	var dialector gorm.Dialector
+	var dsn string
 	switch d.Name {
 	case nameSQLite:
 		path := filepath.Join(t.TempDir(), "test.db")
-		dialector = sqlite.Open("file:" + path +
-			"?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)")
+		dsn = "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)"
+		dialector = sqlite.Open(dsn)
 	case namePostgres:
 		name := d.createIsolated(t, "pgx", d.dsn, `CREATE SCHEMA "%s"`, `DROP SCHEMA IF EXISTS "%s" CASCADE`)
-		dsn, err := withSearchPath(d.dsn, name)
+		var err error
+		dsn, err = withSearchPath(d.dsn, name)
 		if err != nil {
 			t.Fatalf("modelstest: %s: %v", EnvPostgres, err)
 		}
@@ -162,7 +173,8 @@ func (d Dialect) Open(t testing.TB, cfg *gorm.Config) *gorm.DB {
 			"CREATE DATABASE `%s` CHARACTER SET utf8mb4", "DROP DATABASE IF EXISTS `%s`")
 		mc.DBName = name
 		mc.ParseTime = true
-		dialector = mysql.Open(mc.FormatDSN())
+		dsn = mc.FormatDSN()
+		dialector = mysql.Open(dsn)
 	default:
 		t.Fatalf("modelstest: unknown dialect %q (use Dialects)", d.Name)
 	}
@@ -180,7 +192,7 @@ func (d Dialect) Open(t testing.TB, cfg *gorm.Config) *gorm.DB {
 	// Registered after the drop, so it runs before it: the schema or database
 	// is dropped once no connection of the pool uses it.
 	t.Cleanup(func() { _ = sqlDB.Close() })
-	return db
+	return db, dsn
 }
 
 // createIsolated creates a schema or database with a new random name through

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+	"gorm.io/gorm"
+
+	"github.com/softcascade/softcascade"
+)
+
+// Exit codes.
+const (
+	exitOK       = 0
+	exitError    = 1
+	exitUsage    = 2
+	exitNotFound = 3
+)
+
+// envDSN names the environment variable read when --dsn is not given.
+const envDSN = "SOFTCASCADE_DSN"
+
+// app is one run of the command: its output, environment, and the flags
+// every command shares.
+type app struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	// purge is softcascade.Purge behind a seam (see purge_stub.go).
+	purge purgeFunc
+	// terminal reports whether w is an interactive terminal.
+	terminal func(w io.Writer) bool
+	// now is the clock for ages given on the command line (--since 7d).
+	now func() time.Time
+
+	dsn       string
+	retention days
+}
+
+func newApp(stdout, stderr io.Writer, getenv func(string) string) *app {
+	return &app{
+		stdout: stdout, stderr: stderr, getenv: getenv,
+		purge:     purgeWithLibrary,
+		terminal:  isTerminal,
+		now:       time.Now,
+		retention: days(defaultRetention),
+	}
+}
+
+// run executes the command line args and returns the exit code.
+func (a *app) run(ctx context.Context, args []string) int {
+	root := a.rootCmd()
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return exitOK
+	}
+	// The library's errors start with "softcascade: " too.
+	msg := strings.TrimPrefix(err.Error(), "softcascade: ")
+	var usage usageError
+	switch {
+	case errors.As(err, &usage):
+		fmt.Fprintf(a.stderr, "softcascade: %s\nRun '%s --help' for usage.\n", msg, cmd.CommandPath())
+		return exitUsage
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		fmt.Fprintf(a.stderr, "softcascade: not found: %s\n", msg)
+		return exitNotFound
+	default:
+		fmt.Fprintf(a.stderr, "softcascade: %s\n", msg)
+		return exitError
+	}
+}
+
+// usageError is a mistake on the command line (exit code 2).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// usagef returns a usageError.
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// withTenant is the command's context, with the tenant when --tenant was
+// given (even as ""), so that only that tenant's deletions are seen.
+func withTenant(cmd *cobra.Command, tenant string) context.Context {
+	if cmd.Flags().Changed("tenant") {
+		return softcascade.WithTenant(cmd.Context(), tenant)
+	}
+	return cmd.Context()
+}

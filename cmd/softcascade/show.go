@@ -1,0 +1,92 @@
+package main
+
+import (
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/softcascade/softcascade"
+)
+
+// showOutput is what `show --json` prints.
+type showOutput struct {
+	softcascade.Deletion
+	PurgeDue time.Time                `json:"purgeDue"`
+	PerTable []softcascade.TableCount `json:"perTable"`
+	InTrash  int64                    `json:"inTrash"`
+}
+
+func (a *app) showCmd() *cobra.Command {
+	var (
+		tenant string
+		asJSON bool
+	)
+	cmd := &cobra.Command{
+		Use:   "show ID",
+		Short: "Show one deletion and its rows per table",
+		Example: `  softcascade show 0190f5a4-8c1e-7d3a-9b2f-4e5d6c7b8a90
+  softcascade show 0190f5a4-8c1e-7d3a-9b2f-4e5d6c7b8a90 --tenant acme --json`,
+		Args: oneID,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			db, closeDB, err := a.open(withTenant(cmd, tenant))
+			if err != nil {
+				return err
+			}
+			defer closeDB()
+			d, err := softcascade.FindDeletion(db, args[0])
+			if err != nil {
+				return err
+			}
+			due := softcascade.PurgeDue(db, d)
+			if asJSON {
+				return writeJSON(a.stdout, showOutput{Deletion: d, PurgeDue: due,
+					PerTable: softcascade.TableCounts(d), InTrash: d.Rows - d.RestoredRows})
+			}
+			a.printDeletion(d, purgeIn(due, a.now()))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&tenant, "tenant", "", tenantHelp)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+// printDeletion prints a deletion's facts, then its rows per table.
+func (a *app) printDeletion(d softcascade.Deletion, purgeIn string) {
+	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "Deletion\t%s\n", d.ID)
+	fmt.Fprintf(tw, "Deleted\t%s by %s\n", showTime(d.DeletedAt), orDash(d.Actor))
+	if d.Tenant != "" {
+		fmt.Fprintf(tw, "Tenant\t%s\n", d.Tenant)
+	}
+	fmt.Fprintf(tw, "Reason\t%s\n", orDash(d.Reason))
+	fmt.Fprintf(tw, "Root\t%s (%d %s)\n", d.Table, d.Roots, plural(d.Roots, "row", "rows"))
+	fmt.Fprintf(tw, "Rows\t%d\n", d.Rows)
+	fmt.Fprintf(tw, "Status\t%s\n", status(d, purgeIn))
+	_ = tw.Flush()
+	fmt.Fprintln(a.stdout)
+	printCounts(a.stdout, softcascade.TableCounts(d))
+}
+
+// status says where a deletion stands.
+func status(d softcascade.Deletion, purgeIn string) string {
+	switch {
+	case d.PurgedAt != nil:
+		return "purged " + showTime(*d.PurgedAt)
+	case d.RestoredAt != nil:
+		return fmt.Sprintf("restored %s by %s", showTime(*d.RestoredAt), orDash(d.RestoredBy))
+	case d.RestoredRows > 0:
+		return fmt.Sprintf("in the trash, %d of %d rows restored; purge in %s", d.RestoredRows, d.Rows, purgeIn)
+	default:
+		return "in the trash; purge in " + purgeIn
+	}
+}
+
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/softcascade/softcascade"
+)
+
+// tenantHelp describes the --tenant flag of the commands that read deletions.
+const tenantHelp = "only this tenant's deletions (default: every tenant's)"
+
+// trashItem is one deletion as `trash --json` prints it.
+type trashItem struct {
+	softcascade.Deletion
+	// InTrash counts the rows not restored yet.
+	InTrash  int64     `json:"inTrash"`
+	PurgeDue time.Time `json:"purgeDue"`
+}
+
+// trashPage is what `trash --json` prints.
+type trashPage struct {
+	Total     int64       `json:"total"`
+	Limit     int         `json:"limit"`
+	Offset    int         `json:"offset"`
+	Deletions []trashItem `json:"deletions"`
+}
+
+func (a *app) trashCmd() *cobra.Command {
+	var (
+		filter        softcascade.TrashFilter
+		tenant, since string
+		asJSON        bool
+	)
+	cmd := &cobra.Command{
+		Use:   "trash",
+		Short: "List the deletions in the trash, newest first",
+		Long: `List the deletions in the trash, newest first: when, who, why, the root
+table, how many rows are still in the trash and how long until purge.`,
+		Example: `  softcascade trash --table projects --since 7d
+  softcascade trash --tenant acme --actor user:42 --json
+  softcascade trash --limit 20 --offset 20`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var err error
+			if filter.Since, err = parseWhen("since", since, a.now()); err != nil {
+				return err
+			}
+			if filter.Limit < 0 || filter.Offset < 0 {
+				return usagef("--limit and --offset must not be negative")
+			}
+			db, closeDB, err := a.open(withTenant(cmd, tenant))
+			if err != nil {
+				return err
+			}
+			defer closeDB()
+			ds, total, err := softcascade.Trash(db, filter)
+			if err != nil {
+				return err
+			}
+			page := trashPage{Total: total, Limit: filter.Limit, Offset: filter.Offset, Deletions: []trashItem{}}
+			for _, d := range ds {
+				page.Deletions = append(page.Deletions, trashItem{Deletion: d, InTrash: d.Rows - d.RestoredRows, PurgeDue: softcascade.PurgeDue(db, d)})
+			}
+			if asJSON {
+				return writeJSON(a.stdout, page)
+			}
+			a.printTrash(page, !cmd.Flags().Changed("tenant") && anyTenant(ds))
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&filter.Table, "table", "", "only deletions whose root table is this")
+	f.StringVar(&filter.Actor, "actor", "", "only deletions made by this actor")
+	f.StringVar(&tenant, "tenant", "", tenantHelp)
+	f.StringVar(&since, "since", "", "only deletions since a date, a time or an age (2026-11-01, 36h, 7d)")
+	f.BoolVar(&filter.IncludeRestored, "restored", false, "list restored deletions too")
+	f.IntVar(&filter.Limit, "limit", 20, "deletions per page (0: all)")
+	f.IntVar(&filter.Offset, "offset", 0, "deletions to skip")
+	f.BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+// printTrash prints a page as a table; withTenant adds a tenant column
+// (shown when no --tenant was given and some deletion has a tenant).
+func (a *app) printTrash(page trashPage, withTenant bool) {
+	if page.Total == 0 {
+		fmt.Fprintln(a.stdout, "No deletions found.")
+		return
+	}
+	now := a.now()
+	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+	header := "ID\tDELETED\tBY\tTABLE\tROWS\tPURGE IN\tREASON"
+	if withTenant {
+		header = "ID\tTENANT\tDELETED\tBY\tTABLE\tROWS\tPURGE IN\tREASON"
+	}
+	fmt.Fprintln(tw, header)
+	for _, d := range page.Deletions {
+		rows, due := strconv.FormatInt(d.InTrash, 10), purgeIn(d.PurgeDue, now)
+		if d.RestoredAt != nil {
+			rows, due = "restored", "-"
+		}
+		cols := []any{d.ID, showTime(d.DeletedAt), orDash(d.Actor), d.Table, rows, due, orDash(d.Reason)}
+		if withTenant {
+			cols = append([]any{d.ID, orDash(d.Tenant)}, cols[1:]...)
+		}
+		for i, c := range cols {
+			sep := "\t"
+			if i == len(cols)-1 {
+				sep = "\n"
+			}
+			fmt.Fprint(tw, c, sep)
+		}
+	}
+	_ = tw.Flush()
+	first := page.Offset + 1
+	last := page.Offset + len(page.Deletions)
+	if len(page.Deletions) == 0 {
+		fmt.Fprintf(a.stdout, "No deletions past %d; %d in all.\n", page.Offset, page.Total)
+		return
+	}
+	fmt.Fprintf(a.stdout, "%d–%d of %d deletions.\n", first, last, page.Total)
+}
+
+// anyTenant reports whether a deletion of ds has a tenant.
+func anyTenant(ds []softcascade.Deletion) bool {
+	for _, d := range ds {
+		if d.Tenant != "" {
+			return true
+		}
+	}
+	return false
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// writeJSON prints v as indented JSON.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

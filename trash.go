@@ -1,0 +1,154 @@
+package softcascade
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/softcascade/softcascade/deletionlog"
+)
+
+// TrashFilter selects and pages the deletions Trash lists.
+type TrashFilter struct {
+	// Table keeps the deletions whose root table is Table ("" for all).
+	Table string
+	// Actor keeps the deletions made by Actor ("" for all).
+	Actor string
+	// Since keeps the deletions made at or after Since (zero for all).
+	Since time.Time
+	// Limit is the page size (zero or less: no limit); Offset skips that
+	// many deletions, newest first.
+	Limit, Offset int
+	// IncludeRestored lists fully restored deletions too.
+	IncludeRestored bool
+}
+
+// trashColumns are the columns Trash reads: all but the plan, which a
+// listing does not need and which may be large.
+func trashColumns() []string {
+	return []string{"id", "root_table", "actor", "reason", "tenant", "deleted_at", "rows", "tables",
+		"roots", "restored_rows", "restored_at", "restored_by", "purged_at", "stamp"}
+}
+
+// Trash lists the deletions still in the trash, newest first, one page of
+// them, and how many match the filter in all. Purged deletions are never
+// listed; fully restored ones only with IncludeRestored. With a tenant in
+// the context (WithTenant) only that tenant's deletions are seen. The
+// returned deletions carry no Plan; FindDeletion reads one whole.
+func Trash(db *gorm.DB, f TrashFilter) ([]Deletion, int64, error) {
+	q := db.Model(&Deletion{}).Where(trashWhere(db, f)).Session(&gorm.Session{})
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("softcascade: trash: %w", err)
+	}
+	out := []Deletion{}
+	if total == 0 || f.Offset >= int(total) {
+		return out, total, nil
+	}
+	page := q.Select(trashColumns()).Order(clause.OrderBy{Columns: []clause.OrderByColumn{
+		{Column: clause.Column{Name: "stamp"}, Desc: true},
+		{Column: clause.Column{Name: "id"}, Desc: true},
+	}})
+	if f.Limit > 0 {
+		page = page.Limit(f.Limit)
+	}
+	if f.Offset > 0 {
+		page = page.Offset(f.Offset)
+	}
+	if err := page.Find(&out).Error; err != nil {
+		return nil, 0, fmt.Errorf("softcascade: trash: %w", err)
+	}
+	return out, total, nil
+}
+
+// trashWhere is the filter's condition, the context's tenant included.
+func trashWhere(db *gorm.DB, f TrashFilter) clause.Expression {
+	col := func(name string) clause.Column { return clause.Column{Name: name} }
+	conds := []clause.Expression{clause.Eq{Column: col("purged_at"), Value: nil}}
+	if !f.IncludeRestored {
+		conds = append(conds, clause.Eq{Column: col("restored_at"), Value: nil})
+	}
+	if tenant, ok := deletionlog.Tenant(db.Statement.Context); ok {
+		conds = append(conds, clause.Eq{Column: col("tenant"), Value: tenant})
+	}
+	if f.Table != "" {
+		conds = append(conds, clause.Eq{Column: col("root_table"), Value: f.Table})
+	}
+	if f.Actor != "" {
+		conds = append(conds, clause.Eq{Column: col("actor"), Value: f.Actor})
+	}
+	if !f.Since.IsZero() {
+		// Deletion times are stored in UTC; compare like with like.
+		conds = append(conds, clause.Gte{Column: col("deleted_at"), Value: f.Since.UTC()})
+	}
+	return clause.And(conds...)
+}
+
+// FindDeletion reads one deletion, its plan included. With a tenant in the
+// context only that tenant's deletions are found: an unknown ID, a
+// malformed one or another tenant's deletion is gorm.ErrRecordNotFound. A
+// purged deletion is returned, with PurgedAt set.
+func FindDeletion(db *gorm.DB, id string) (Deletion, error) {
+	var d Deletion
+	if _, err := uuid.Parse(id); err != nil {
+		return d, fmt.Errorf("softcascade: deletion %q: malformed ID: %w", id, gorm.ErrRecordNotFound)
+	}
+	q := db.Where(clause.Eq{Column: clause.Column{Name: "id"}, Value: id})
+	if tenant, ok := deletionlog.Tenant(db.Statement.Context); ok {
+		q = q.Where(clause.Eq{Column: clause.Column{Name: "tenant"}, Value: tenant})
+	}
+	if err := q.Take(&d).Error; err != nil {
+		return Deletion{}, fmt.Errorf("softcascade: deletion %s: %w", id, err)
+	}
+	return d, nil
+}
+
+// TableCount is how many rows a deletion took from one table.
+type TableCount struct {
+	Table string `json:"table"`
+	Rows  int64  `json:"rows"`
+}
+
+// TableCounts lists the tables a deletion took rows from, the root table
+// first, then in the order the cascade reached them (by name when the
+// deletion carries no plan).
+func TableCounts(d Deletion) []TableCount {
+	var out []TableCount
+	seen := map[string]bool{}
+	add := func(name string) {
+		if n := d.Tables[name]; n > 0 && !seen[name] {
+			seen[name] = true
+			out = append(out, TableCount{Table: name, Rows: n})
+		}
+	}
+	add(d.Table)
+	if d.Plan != nil {
+		for _, t := range d.Plan.Tables {
+			add(t.Name)
+		}
+	}
+	names := make([]string, 0, len(d.Tables))
+	for name := range d.Tables {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		add(name)
+	}
+	return out
+}
+
+// PurgeDue is when a Purge with the default Before may remove deletion d
+// for good: its time plus the retention of the plugin installed on db
+// (DefaultRetention when none is).
+func PurgeDue(db *gorm.DB, d Deletion) time.Time {
+	retention := DefaultRetention
+	if p, err := installed(db); err == nil {
+		retention = p.Retention()
+	}
+	return d.DeletedAt.Add(retention)
+}

@@ -1,0 +1,102 @@
+package trashui
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/softcascade/softcascade"
+	"github.com/softcascade/softcascade/deletionlog"
+)
+
+// listPage is the list of deletions.
+type listPage struct {
+	layout
+	Table, Actor string
+	Restored     bool
+	Filtered     bool
+	// ShowTenant: the request has no tenant and some deletion has one.
+	ShowTenant  bool
+	Rows        []listRow
+	Total       int64
+	From, To    int
+	Prev, Next  string // relative links to the neighbouring pages, "" when none
+	Page, Pages int
+}
+
+// listRow is one deletion in the list.
+type listRow struct {
+	ID, Link      string
+	When          when
+	Actor, Reason string
+	Tenant, Table string
+	InTrash       int64
+	Restored      bool
+	PurgeIn       string
+}
+
+func (h *handler) list(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	filter := softcascade.TrashFilter{
+		Table:           strings.TrimSpace(q.Get("table")),
+		Actor:           strings.TrimSpace(q.Get("actor")),
+		IncludeRestored: q.Get("restored") == "1",
+		Limit:           h.cfg.pageSize,
+	}
+	page, err := strconv.Atoi(q.Get("page"))
+	if err != nil || page < 1 {
+		page = 1
+	}
+	filter.Offset = (page - 1) * filter.Limit
+	db, ctx := h.dbFor(r)
+	ds, total, err := softcascade.Trash(db, filter)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	_, hasTenant := deletionlog.Tenant(ctx)
+	p := listPage{
+		layout: layout{Title: h.cfg.title, Home: "./"},
+		Table:  filter.Table, Actor: filter.Actor, Restored: filter.IncludeRestored,
+		Filtered: filter.Table != "" || filter.Actor != "" || filter.IncludeRestored,
+		Total:    total,
+		Page:     page,
+		Pages:    int((total + int64(filter.Limit) - 1) / int64(filter.Limit)),
+	}
+	now := db.NowFunc()
+	for _, d := range ds {
+		p.ShowTenant = p.ShowTenant || (!hasTenant && d.Tenant != "")
+		p.Rows = append(p.Rows, listRow{
+			ID: d.ID, Link: "deletions/" + url.PathEscape(d.ID), When: h.when(d.DeletedAt),
+			Actor: d.Actor, Reason: d.Reason, Tenant: d.Tenant, Table: d.Table,
+			InTrash: d.Rows - d.RestoredRows, Restored: d.RestoredAt != nil,
+			PurgeIn: purgeIn(softcascade.PurgeDue(db, d), now),
+		})
+	}
+	if len(ds) > 0 {
+		p.From, p.To = filter.Offset+1, filter.Offset+len(ds)
+	}
+	link := func(page int) string {
+		v := url.Values{}
+		for k, s := range map[string]string{"table": filter.Table, "actor": filter.Actor} {
+			if s != "" {
+				v.Set(k, s)
+			}
+		}
+		if filter.IncludeRestored {
+			v.Set("restored", "1")
+		}
+		if page > 1 {
+			v.Set("page", strconv.Itoa(page))
+		}
+		return "./?" + v.Encode()
+	}
+	if page > 1 {
+		p.Prev = link(min(page-1, max(p.Pages, 1)))
+	}
+	if page < p.Pages {
+		p.Next = link(page + 1)
+	}
+	h.render(w, r, h.pages.list, http.StatusOK, p)
+}
