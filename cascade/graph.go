@@ -13,11 +13,14 @@ import (
 	"github.com/softcascade/softcascade/cascade/plan"
 	"github.com/softcascade/softcascade/errs"
 	"github.com/softcascade/softcascade/softdelete"
+	"github.com/softcascade/softcascade/unique"
 )
 
 // TagName is the struct tag that declares a relation's policy:
 // softcascade:"cascade", softcascade:"restrict" or softcascade:"-" (also
 // accepted as a setting of the gorm tag: gorm:"softcascade:cascade").
+// On a column field the same tag declares a unique-while-live index
+// instead (softcascade:"unique", read by package unique).
 const TagName = "softcascade"
 
 type policy int
@@ -294,6 +297,11 @@ func tableOf(s *schema.Schema) (plan.Table, error) {
 			t.IntKey = true
 		}
 	}
+	u, err := unique.Of(s)
+	if err != nil {
+		return t, err
+	}
+	t.Unique = u
 	if t.Marker != nil && !t.Marker.Stamped() {
 		if len(s.PrimaryFields) != 1 {
 			return t, fmt.Errorf("%w: table %s: a %s soft-delete column records deletions in the ledger, which needs a single-column primary key", errs.ErrUnsupportedKey, s.Table, t.Marker.Kind)

@@ -36,6 +36,16 @@ type Table struct {
 	// Marker is nil when the table is not soft-deletable: its rows stay
 	// while their parent is in the trash and go at purge.
 	Marker *softdelete.Marker `json:"marker,omitempty"`
+	// Unique are the table's unique-while-live indexes (softcascade:"unique"):
+	// a row may not be restored while a live row holds its values.
+	Unique []UniqueIndex `json:"unique,omitempty"`
+}
+
+// UniqueIndex is a unique index over live rows only: deleted rows hold
+// their values without blocking live ones.
+type UniqueIndex struct {
+	Name    string   `json:"name"`
+	Columns []string `json:"columns"`
 }
 
 // Edge is a has-one/has-many relation: Child.ChildKeys[i] references
