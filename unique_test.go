@@ -331,3 +331,39 @@ func TestUniqueCheckWithoutIndexes(t *testing.T) {
 		}
 	})
 }
+
+// The end to end: create, delete, create again with the same value;
+// restoring the old row fails with the typed error and changes nothing;
+// after renaming the live row the restore succeeds.
+func TestRestoreMeetsUniqueWhileLive(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		db := openUnique(t, d)
+		old := modelstest.Workspace{Slug: "website", Labels: []modelstest.Label{{Name: "bug"}, {Name: "idea"}}}
+		must(t, db.Create(&old).Error)
+		must(t, db.Delete(&old).Error)
+		taken := modelstest.Workspace{Slug: "website"}
+		must(t, db.Create(&taken).Error)
+		if err := db.Create(&modelstest.Workspace{Slug: "website"}).Error; !errors.Is(err, gorm.ErrDuplicatedKey) {
+			t.Fatalf("second live duplicate: %v, want ErrDuplicatedKey", err)
+		}
+		for name, restore := range map[string]func() error{
+			"Restore":         func() error { _, err := softcascade.Restore(db, &old); return err },
+			"RestoreDeletion": func() error { _, err := softcascade.RestoreDeletion(db, deletions(t, db)[0].ID); return err },
+		} {
+			err := restore()
+			var ce *softcascade.UniqueConflictError
+			if !errors.As(err, &ce) || ce.Table != "workspaces" || fmt.Sprint(ce.Key) != "map[slug:website]" {
+				t.Fatalf("%s: %v, want a UniqueConflictError on workspaces.slug", name, err)
+			}
+			eq(t, name+": workspaces deleted", modelstest.CountRows(t, db, &modelstest.Workspace{}).Deleted, int64(1))
+			eq(t, name+": labels deleted", modelstest.CountRows(t, db, &modelstest.Label{}).Deleted, int64(2))
+			if deletions(t, db)[0].RestoredRows != 0 {
+				t.Errorf("%s: the log counts a restore that did not happen", name)
+			}
+		}
+		must(t, db.Model(&taken).Update("slug", "website-new").Error)
+		rep, err := softcascade.Restore(db, &old)
+		must(t, err)
+		eq(t, "restored", rep.Rows, int64(3))
+	})
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/softcascade/softcascade/cascade/plan"
 	"github.com/softcascade/softcascade/deletionlog"
 	"github.com/softcascade/softcascade/errs"
+	"github.com/softcascade/softcascade/unique"
 )
 
 // Result counts restored rows per table.
@@ -79,6 +80,29 @@ func checkParents(tx *gorm.DB, p *plan.Plan, tables []string, in member) error {
 		}
 	}
 	return nil
+}
+
+// checkUnique fails with a *unique.ConflictError when a row about to be
+// restored holds a unique-while-live value that a live row took meanwhile.
+func checkUnique(tx *gorm.DB, p *plan.Plan, tables []string, in member) error {
+	for _, name := range tables {
+		t, ok := p.Table(name)
+		if !ok || t.Marker == nil || len(t.Unique) == 0 {
+			continue
+		}
+		if err := unique.Check(tx, t, in(t, t.Name), t.Unique); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// precheck runs every check that must pass before a restore changes a row.
+func precheck(tx *gorm.DB, p *plan.Plan, tables []string, in member) error {
+	if err := checkParents(tx, p, tables, in); err != nil {
+		return err
+	}
+	return checkUnique(tx, p, tables, in)
 }
 
 // apply makes the selected rows of tables alive, then drops their ledger rows.

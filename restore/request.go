@@ -95,7 +95,7 @@ func record(tx *gorm.DB, d *deletionlog.Deletion, n int64, req Request) error {
 func wholeDeletion(tx *gorm.DB, d *deletionlog.Deletion, req Request, res *Result) error {
 	mark := cascade.Mark{ID: d.ID, Stamp: d.StampTime()}
 	tables := tablesOf(d)
-	if err := checkParents(tx, d.Plan, tables, markMember(mark)); err != nil {
+	if err := precheck(tx, d.Plan, tables, markMember(mark)); err != nil {
 		return err
 	}
 	var part Result
@@ -141,7 +141,7 @@ func partOf(tx *gorm.DB, d *deletionlog.Deletion, root string, roots clause.Expr
 	if err != nil {
 		return err
 	}
-	if err := checkParents(tx, d.Plan, tables, markMember(to)); err != nil {
+	if err := precheck(tx, d.Plan, tables, markMember(to)); err != nil {
 		return err
 	}
 	var part Result

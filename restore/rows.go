@@ -46,7 +46,7 @@ func Rows(tx *gorm.DB, graph *cascade.Graph, value any, req Request) (Result, er
 	}
 	if len(lone) > 0 { // soft-deleted outside the plugin: those rows alone
 		in := tg.only(lone)
-		if err := checkParents(tx, tg.plan, []string{tg.table.Name}, in); err != nil {
+		if err := precheck(tx, tg.plan, []string{tg.table.Name}, in); err != nil {
 			return res, err
 		}
 		if err := apply(tx, tg.plan, []string{tg.table.Name}, memberSelector(in), &res); err != nil {
