@@ -1,0 +1,14 @@
+package softcascade
+
+// Report counts the rows a Restore or a Purge changed.
+type Report struct {
+	// Rows counts every row restored or purged (for Purge: join rows and
+	// non-soft-deletable children included).
+	Rows int64
+	// Tables counts the rows per table.
+	Tables map[string]int64
+	// Skipped counts, per table, the rows that could not go: for example
+	// rows held by a foreign key from outside the cascade, and their
+	// parents. Nil or empty when every row went.
+	Skipped map[string]int64
+}
