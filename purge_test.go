@@ -431,8 +431,8 @@ func TestPurgeModelsSoftDeletedOutsideThePlugin(t *testing.T) {
 		outside(&modelstest.Task{}, tasks[0].ID, map[string]any{"deleted_at": old.In(east)})
 		outside(&modelstest.Task{}, tasks[1].ID, map[string]any{"deleted_at": now.Add(-10*day - time.Hour).In(east)})
 		outside(&modelstest.Task{}, tasks[2].ID, map[string]any{"deleted_at": old}) // has a live comment
-		deleteAt(t, db, clk, 10*day, &tasks[3])                                                   // the plugin's, not expired
-		deleteAt(t, db, clk, 40*day, &tasks[4])                                                   // the plugin's, expired
+		deleteAt(t, db, clk, 10*day, &tasks[3])                                     // the plugin's, not expired
+		deleteAt(t, db, clk, 40*day, &tasks[4])                                     // the plugin's, expired
 
 		f := modelstest.Folder{Name: "f"}
 		must(t, db.Create(&f).Error)
