@@ -522,3 +522,30 @@ func TestPurgeEvery(t *testing.T) {
 		}
 	})
 }
+
+func TestPurgeLeavesARowToItsLatestDeletion(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		db, clk := openClocked(t, d)
+		f := modelstest.Folder{Name: "twice"} // unix seconds: its deletions are in the ledger
+		must(t, db.Create(&f).Error)
+		deleteAt(t, db, clk, 40*day, &f)
+		// Brought back by hand, leaving the first deletion's ledger row,
+		// then deleted again, recently.
+		must(t, db.Unscoped().Model(&modelstest.Folder{}).Where("id = ?", f.ID).UpdateColumn("deleted_at", 0).Error)
+		deleteAt(t, db, clk, 10*day, &modelstest.Folder{ID: f.ID})
+
+		rep, err := softcascade.Purge(db, softcascade.PurgeOptions{})
+		must(t, err)
+		eq(t, "Rows", rep.Rows, int64(0))
+		eq(t, "folder", modelstest.CountRows(t, db, &modelstest.Folder{}), modelstest.Count{Deleted: 1})
+		ds := deletions(t, db)
+		if ds[0].PurgedAt == nil || ds[1].PurgedAt != nil {
+			t.Errorf("PurgedAt: first %v, second %v; want set, nil", ds[0].PurgedAt, ds[1].PurgedAt)
+		}
+		var ledger []string
+		must(t, db.Table("softcascade_ledger").Pluck("deletion_id", &ledger).Error)
+		if len(ledger) != 1 || ledger[0] != ds[1].ID {
+			t.Errorf("ledger holds %v, want only the second deletion %s", ledger, ds[1].ID)
+		}
+	})
+}
