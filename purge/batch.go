@@ -15,72 +15,65 @@ import (
 // statements inside one transaction.
 const maxVars = 30000
 
+// maxHeld bounds the keys a foreign key kept that one table remembers per
+// run (they are excluded from the next batches by key); past it, the
+// table's remaining rows wait for the next run.
+const maxHeld = 10000
+
 // sweep deletes, in batches, the rows of t matching cond that have no child
-// row left. Each batch selects up to BatchSize keys after the previous
-// batch's last key, then deletes those keys (re-checking cond). A
-// self-referencing table is swept again while a sweep found rows, so that
-// its trees go leaves first, one level per sweep at most.
+// row left. Each batch selects up to BatchSize keys (no ORDER BY, so that
+// the database streams them from its best index and stops early), then
+// deletes those keys, re-checking cond. A self-referencing table goes
+// leaves first: each batch selects only rows without children, until none
+// is left. Rows a foreign key kept are excluded from later batches.
 func (r *runner) sweep(u *unit, t plan.Table, cond clause.Expression, guard []clause.Expression) error {
-	self := false
-	for _, e := range u.plan.Edges {
-		self = self || (e.Parent == t.Name && e.Child == t.Name)
+	held := r.skipped[t.Name]
+	if held == nil {
+		held = map[string][]any{}
+		r.skipped[t.Name] = held
 	}
-	skip := r.skipped[t.Name]
-	if skip == nil {
-		skip = map[string]bool{}
-		r.skipped[t.Name] = skip
-	}
-	where := append([]clause.Expression{cond}, guard...)
 	for {
-		var last []any
-		found := false
-		for {
-			if err := r.ctx.Err(); err != nil {
-				return err
-			}
-			keys, err := r.selectKeys(t, where, last)
-			if err != nil {
-				return fmt.Errorf("softcascade: purge %s: %w", t.Name, err)
-			}
-			if len(keys) == 0 {
-				break
-			}
-			last = keys[len(keys)-1]
-			todo := make([][]any, 0, len(keys))
-			for _, k := range keys {
-				if !skip[keyString(k)] {
-					todo = append(todo, k)
-				}
-			}
-			if len(todo) > 0 {
-				found = true
-				if err := r.deleteKeys(u, t, cond, todo, skip); err != nil {
-					return err
-				}
-			}
-			if len(keys) < r.opts.BatchSize {
-				break
-			}
+		if err := r.ctx.Err(); err != nil {
+			return err
 		}
-		if !self || !found {
+		if len(held) > maxHeld {
+			r.opts.Logger.WarnContext(r.ctx, "softcascade: purge: too many rows held by foreign keys; the rest of the table waits for the next run",
+				"table", t.Name, "held", len(held))
 			return nil
+		}
+		where := append([]clause.Expression{cond}, guard...)
+		if len(held) > 0 {
+			where = append(where, notHeld(t, held))
+		}
+		keys, err := r.selectKeys(t, where)
+		if err != nil {
+			return fmt.Errorf("softcascade: purge %s: %w", t.Name, err)
+		}
+		if len(keys) == 0 {
+			return nil
+		}
+		if err := r.deleteKeys(u, t, cond, keys, held); err != nil {
+			return err
 		}
 	}
 }
 
-// selectKeys returns up to BatchSize primary keys of t's rows matching
-// where, in key order, after last (nil: from the start).
-func (r *runner) selectKeys(t plan.Table, where []clause.Expression, last []any) ([][]any, error) {
-	if last != nil {
-		where = append(where[:len(where):len(where)], after{table: t.Name, cols: t.PrimaryKeys, key: last})
+// notHeld is "the row's key is none of held".
+func notHeld(t plan.Table, held map[string][]any) clause.Expression {
+	k := keysIn{not: true, table: t.Name, cols: t.PrimaryKeys}
+	for _, key := range held {
+		k.keys = append(k.keys, key)
 	}
+	return k
+}
+
+// selectKeys returns up to BatchSize primary keys of t's rows matching where.
+func (r *runner) selectKeys(t plan.Table, where []clause.Expression) ([][]any, error) {
 	sel := clause.Select{}
-	order := clause.OrderBy{}
 	for _, c := range t.PrimaryKeys {
 		sel.Columns = append(sel.Columns, col(t.Name, c))
-		order.Columns = append(order.Columns, clause.OrderByColumn{Column: col(t.Name, c)})
 	}
-	rows, err := r.q().Table(t.Name).Clauses(sel, clause.Where{Exprs: where}, order).Limit(r.opts.BatchSize).Rows()
+	rows, err := r.q().Table(t.Name).Clauses(sel, clause.Where{Exprs: where}).Limit(r.opts.BatchSize).Rows()
 	if err != nil {
 		return nil, err
 	}
@@ -107,8 +100,8 @@ func (r *runner) selectKeys(t plan.Table, where []clause.Expression, last []any)
 
 // deleteKeys deletes the rows of t with these keys that still match cond.
 // When a foreign key refuses the batch, it goes row by row, and the rows
-// still refused are remembered in skip for the rest of the run.
-func (r *runner) deleteKeys(u *unit, t plan.Table, cond clause.Expression, keys [][]any, skip map[string]bool) error {
+// still refused are remembered in held for the rest of the run.
+func (r *runner) deleteKeys(u *unit, t plan.Table, cond clause.Expression, keys [][]any, held map[string][]any) error {
 	n, err := r.deleteBatch(t, cond, keys)
 	if err == nil {
 		r.counted(u, t.Name, n)
@@ -128,7 +121,7 @@ func (r *runner) deleteKeys(u *unit, t plan.Table, cond clause.Expression, keys 
 		case err == nil:
 			done += n
 		case r.foreignKey(err):
-			skip[keyString(k)] = true
+			held[keyString(k)] = k
 			r.opts.Logger.DebugContext(r.ctx, "softcascade: purge: row held by a foreign key", "table", t.Name, "key", k, "error", err)
 		default:
 			return fmt.Errorf("softcascade: purge %s: %w", t.Name, err)
@@ -253,5 +246,5 @@ func (r *runner) foreignKey(err error) bool {
 	return false
 }
 
-// keyString identifies a key in the skip sets.
+// keyString identifies a key in the held sets.
 func keyString(k []any) string { return fmt.Sprintf("%#v", k) }

@@ -22,7 +22,7 @@ type runner struct {
 	res     *Result
 	// skipped holds, per table, the keys that a foreign key kept in this
 	// run, so that later batches do not try them again.
-	skipped map[string]map[string]bool
+	skipped map[string]map[string][]any
 	exists  map[string]bool // tables known to exist (or not)
 }
 

@@ -158,16 +158,20 @@ func tuple(b clause.Builder, n int, item func(i int)) {
 	}
 }
 
-// keysIn is "the row's key columns are one of keys".
+// keysIn is "the row's key columns are [not] one of keys".
 type keysIn struct {
+	not   bool
 	table string
 	cols  []string
 	keys  [][]any
 }
 
-// Build writes (cols) IN ((k...),...).
+// Build writes (cols) [NOT] IN ((k...),...).
 func (k keysIn) Build(b clause.Builder) {
 	tuple(b, len(k.cols), func(i int) { b.WriteQuoted(col(k.table, k.cols[i])) })
+	if k.not {
+		b.WriteString(" NOT")
+	}
 	b.WriteString(" IN (")
 	for j, key := range k.keys {
 		if j > 0 {
@@ -176,18 +180,4 @@ func (k keysIn) Build(b clause.Builder) {
 		tuple(b, len(key), func(i int) { b.AddVar(b, key[i]) })
 	}
 	b.WriteByte(')')
-}
-
-// after is "the row's key columns sort after key" (row-value comparison).
-type after struct {
-	table string
-	cols  []string
-	key   []any
-}
-
-// Build writes (cols) > (key...).
-func (a after) Build(b clause.Builder) {
-	tuple(b, len(a.cols), func(i int) { b.WriteQuoted(col(a.table, a.cols[i])) })
-	b.WriteString(" > ")
-	tuple(b, len(a.key), func(i int) { b.AddVar(b, a.key[i]) })
 }
