@@ -19,9 +19,6 @@ const (
 	logAlias   = "sc_x" // a deletion (or ledger row) covering a row
 )
 
-// deletionsTable is the deletion log's table.
-const deletionsTable = "softcascade_deletions"
-
 // exists is [NOT] EXISTS (SELECT 1 FROM table WHERE where...).
 type exists struct {
 	not   bool
@@ -136,7 +133,7 @@ func notInDeletion(t plan.Table, alias string, dia dialect) clause.Expression {
 	default:
 		same = clause.Eq{Column: col(logAlias, "stamp"), Value: col(alias, name)}
 	}
-	return exists{not: true, table: clause.Table{Name: deletionsTable, Alias: logAlias}, where: []clause.Expression{
+	return exists{not: true, table: clause.Table{Name: deletionlog.Deletion{}.TableName(), Alias: logAlias}, where: []clause.Expression{
 		clause.Eq{Column: col(logAlias, "purged_at"), Value: nil},
 		same,
 	}}

@@ -79,7 +79,11 @@ func (u *unit) rows(t plan.Table) clause.Expression {
 		if m == nil {
 			continue
 		}
-		alts = append(alts, clause.And(nonNil(cascade.TypeIs(e), cascade.ParentIn(e, m, false))...))
+		child := cascade.ParentIn(e, m, false)
+		if typ := cascade.TypeIs(e); typ != nil {
+			child = clause.And(typ, child)
+		}
+		alts = append(alts, child)
 	}
 	switch len(alts) {
 	case 0:
@@ -188,15 +192,4 @@ func hasTable(ts []plan.Table, name string) bool {
 		}
 	}
 	return false
-}
-
-// nonNil drops nil expressions.
-func nonNil(exprs ...clause.Expression) []clause.Expression {
-	out := exprs[:0]
-	for _, e := range exprs {
-		if e != nil {
-			out = append(out, e)
-		}
-	}
-	return out
 }
