@@ -3,6 +3,7 @@ package softcascade_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"sync"
 	"testing"
@@ -546,6 +547,56 @@ func TestPurgeLeavesARowToItsLatestDeletion(t *testing.T) {
 		must(t, db.Table("softcascade_ledger").Pluck("deletion_id", &ledger).Error)
 		if len(ledger) != 1 || ledger[0] != ds[1].ID {
 			t.Errorf("ledger holds %v, want only the second deletion %s", ledger, ds[1].ID)
+		}
+	})
+}
+
+// album and photo: a cascade whose child has a composite, partly textual
+// primary key.
+type album struct {
+	ID        uint
+	Photos    []photo `gorm:"constraint:OnDelete:CASCADE"`
+	DeletedAt gorm.DeletedAt
+}
+
+type photo struct {
+	AlbumID   uint   `gorm:"primaryKey;autoIncrement:false"`
+	Name      string `gorm:"primaryKey;size:32"`
+	DeletedAt gorm.DeletedAt
+}
+
+func TestPurgeCompositeKeysAndDroppedTables(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		db, clk := openClocked(t, d)
+		must(t, db.AutoMigrate(&album{}, &photo{}))
+		var albums []album
+		for i := range 3 {
+			a := album{}
+			for j := range 5 {
+				a.Photos = append(a.Photos, photo{Name: fmt.Sprintf("photo %d'%d", i, j)})
+			}
+			albums = append(albums, a)
+		}
+		must(t, db.Create(&albums).Error)
+		deleteAt(t, db, clk, 40*day, &albums[0])
+		deleteAt(t, db, clk, 40*day, &albums[1])
+		p := modelstest.SeedProject(t, db, "p", modelstest.Small)
+		deleteAt(t, db, clk, 40*day, &p)
+		must(t, db.Migrator().DropTable(&modelstest.DocumentVersion{})) // gone since the deletion
+
+		rep, err := softcascade.Purge(db, softcascade.PurgeOptions{BatchSize: 2})
+		must(t, err)
+		tree := maps.Clone(smallTree)
+		delete(tree, "document_versions")
+		tree["albums"], tree["photos"] = 2, 10
+		eqMap(t, "Tables", rep.Tables, tree)
+		var names []string
+		must(t, db.Unscoped().Model(&photo{}).Order("name").Pluck("name", &names).Error)
+		eq(t, "photos left", len(names), 5)
+		for _, del := range deletions(t, db) {
+			if del.PurgedAt == nil {
+				t.Errorf("deletion of %s not purged", del.Table)
+			}
 		}
 	})
 }
