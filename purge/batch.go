@@ -21,16 +21,23 @@ const maxVars = 30000
 const maxHeld = 10000
 
 // sweep deletes, in batches, the rows of t matching cond that have no child
-// row left. Each batch selects up to BatchSize keys (no ORDER BY, so that
-// the database streams them from its best index and stops early), then
-// deletes those keys, re-checking cond. A self-referencing table goes
-// leaves first: each batch selects only rows without children, until none
-// is left. Rows a foreign key kept are excluded from later batches.
+// row left (guard). A batch is one statement, DELETE ... WHERE the row is
+// among up to BatchSize rows matching (no ORDER BY, so that the database
+// streams them from its best index and stops early). Where that statement
+// cannot be written (MySQL, self-referencing table) or a foreign key
+// refuses it, the batch selects its keys first and deletes them, row by row
+// after a refusal; the rows still refused are excluded from later batches.
+// A self-referencing table goes leaves first: each batch takes only rows
+// without children, until none is left.
 func (r *runner) sweep(u *unit, t plan.Table, cond clause.Expression, guard []clause.Expression) error {
 	held := r.skipped[t.Name]
 	if held == nil {
 		held = map[string][]any{}
 		r.skipped[t.Name] = held
+	}
+	self := false
+	for _, e := range u.childEdges(t) {
+		self = self || e.Child == t.Name
 	}
 	for {
 		if err := r.ctx.Err(); err != nil {
@@ -44,6 +51,19 @@ func (r *runner) sweep(u *unit, t plan.Table, cond clause.Expression, guard []cl
 		where := append([]clause.Expression{cond}, guard...)
 		if len(held) > 0 {
 			where = append(where, notHeld(t, held))
+		}
+		if stmt := r.dialect.deleteUpTo(t.Name, clause.And(where...), r.opts.BatchSize, self); stmt != nil {
+			res := r.q().Exec("?", stmt)
+			if res.Error == nil {
+				r.counted(u, t.Name, res.RowsAffected)
+				if res.RowsAffected == 0 || (!self && res.RowsAffected < int64(r.opts.BatchSize)) {
+					return nil
+				}
+				continue
+			}
+			if !r.foreignKey(res.Error) {
+				return fmt.Errorf("softcascade: purge %s: %w", t.Name, res.Error)
+			}
 		}
 		keys, err := r.selectKeys(t, where)
 		if err != nil {
@@ -182,7 +202,7 @@ func (r *runner) joins(u *unit, j plan.Join) error {
 		if err := r.ctx.Err(); err != nil {
 			return err
 		}
-		res := r.q().Exec("?", r.dialect.deleteUpTo(j.Table, cond, r.opts.BatchSize))
+		res := r.q().Exec("?", r.dialect.deleteUpTo(j.Table, cond, r.opts.BatchSize, false))
 		if res.Error != nil {
 			return fmt.Errorf("softcascade: purge join table %s: %w", j.Table, res.Error)
 		}

@@ -17,9 +17,10 @@ type dialect interface {
 	lock(conn *gorm.DB) (bool, error)
 	// unlock releases what lock took.
 	unlock(conn *gorm.DB) error
-	// deleteUpTo is DELETE FROM table WHERE where, for at most n rows of
-	// a table whose keys purge does not know (join tables, the ledger).
-	deleteUpTo(table string, where clause.Expression, n int) clause.Expression
+	// deleteUpTo is DELETE FROM table WHERE where, for at most n rows, in
+	// one statement; nil when the database cannot run it because where
+	// reads table itself (MySQL error 1093).
+	deleteUpTo(table string, where clause.Expression, n int, readsSelf bool) clause.Expression
 	// timeBefore is "timestamp column c is before t".
 	timeBefore(c clause.Column, t time.Time) clause.Expression
 	// nanosToMillis is unix-nano column c in whole milliseconds.
@@ -65,8 +66,9 @@ func (postgres) unlock(conn *gorm.DB) error {
 }
 
 // deleteUpTo locates the rows by ctid: DELETE ... WHERE ctid = ANY(ARRAY(
-// SELECT ctid ... LIMIT n)), which PostgreSQL runs as a TID scan.
-func (postgres) deleteUpTo(table string, where clause.Expression, n int) clause.Expression {
+// SELECT ctid ... LIMIT n)), which PostgreSQL runs as a TID scan. A row
+// updated meanwhile (restored) has a new ctid and is left alone.
+func (postgres) deleteUpTo(table string, where clause.Expression, n int, _ bool) clause.Expression {
 	return rowLocated{table: table, where: where, n: n, locator: "ctid", open: " = ANY(ARRAY(", close: "))"}
 }
 
@@ -93,8 +95,12 @@ func (mysql) unlock(conn *gorm.DB) error {
 	return err
 }
 
-// deleteUpTo uses MySQL's single-table DELETE ... LIMIT n.
-func (mysql) deleteUpTo(table string, where clause.Expression, n int) clause.Expression {
+// deleteUpTo uses MySQL's single-table DELETE ... LIMIT n, which may not
+// read its own table in a sub-query.
+func (mysql) deleteUpTo(table string, where clause.Expression, n int, readsSelf bool) clause.Expression {
+	if readsSelf {
+		return nil
+	}
 	return limitedDelete{table: table, where: where, n: n}
 }
 
@@ -116,7 +122,7 @@ func (sqlite) lock(*gorm.DB) (bool, error) { return true, nil }
 func (sqlite) unlock(*gorm.DB) error { return nil }
 
 // deleteUpTo locates the rows by rowid.
-func (sqlite) deleteUpTo(table string, where clause.Expression, n int) clause.Expression {
+func (sqlite) deleteUpTo(table string, where clause.Expression, n int, _ bool) clause.Expression {
 	return rowLocated{table: table, where: where, n: n, locator: "rowid", open: " IN (", close: ")"}
 }
 

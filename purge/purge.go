@@ -123,7 +123,7 @@ func Run(db *gorm.DB, opts Options) (Result, error) {
 
 	err = db.Connection(func(conn *gorm.DB) error {
 		r := &runner{conn: conn, ctx: ctx, opts: opts, dialect: dia, res: &res,
-			skipped: map[string]map[string][]any{}, exists: map[string]bool{}}
+			skipped: map[string]map[string][]any{}}
 		if opts.DryRun {
 			return r.run()
 		}

@@ -23,7 +23,7 @@ type runner struct {
 	// skipped holds, per table, the keys that a foreign key kept in this
 	// run, so that later batches do not try them again.
 	skipped map[string]map[string][]any
-	exists  map[string]bool // tables known to exist (or not)
+	exists  map[string]bool // the database's tables, listed on first use
 }
 
 // q is a fresh statement on the run's connection and context.
@@ -109,7 +109,7 @@ func (r *runner) deletion(d *deletionlog.Deletion) error {
 		if err := r.ctx.Err(); err != nil {
 			return err
 		}
-		res := r.q().Exec("?", r.dialect.deleteUpTo(deletionlog.LedgerTable, ledger, r.opts.BatchSize))
+		res := r.q().Exec("?", r.dialect.deleteUpTo(deletionlog.LedgerTable, ledger, r.opts.BatchSize, false))
 		if res.Error != nil {
 			return fmt.Errorf("softcascade: purge deletion %s: ledger: %w", d.ID, res.Error)
 		}
@@ -177,17 +177,21 @@ func (r *runner) unit(u *unit) (held bool, err error) {
 	return held, nil
 }
 
-// tableExists reports whether a table exists, once per table and run.
+// tableExists reports whether a table exists; the tables are listed once
+// per run. (Migrator.HasTable would take a failed query for a missing
+// table, and purge would then mark a deletion purged with rows left.)
 func (r *runner) tableExists(name string) (bool, error) {
-	if ok, known := r.exists[name]; known {
-		return ok, nil
+	if r.exists == nil {
+		names, err := r.q().Migrator().GetTables()
+		if err != nil {
+			return false, fmt.Errorf("softcascade: purge: list tables: %w", err)
+		}
+		r.exists = make(map[string]bool, len(names))
+		for _, n := range names {
+			r.exists[n] = true
+		}
 	}
-	ok := r.q().Migrator().HasTable(name)
-	if err := r.ctx.Err(); err != nil {
-		return false, err
-	}
-	r.exists[name] = ok
-	return ok, nil
+	return r.exists[name], nil
 }
 
 // counted adds n deleted (or counted) rows of table to the result and
