@@ -6,12 +6,11 @@
 //
 // It works from the plans stored with the deletions, without Go model
 // types, in short batches: at most BatchSize rows per statement and per
-// transaction. Each batch first selects up to BatchSize keys of rows that
-// may go (members of the deletion without a remaining child row), then
-// deletes exactly those keys while re-checking that they still belong to
-// the deletion. A batch that a foreign key from outside the cascade refuses
-// is retried row by row; the rows that cannot go are reported, and their
-// deletion stays unpurged until a later run can finish it.
+// transaction. A batch deletes up to BatchSize rows that may go (rows of
+// the deletion without a child row left), in one statement where the
+// database allows it. A batch that a foreign key from outside the cascade
+// refuses is retried row by row; the rows that cannot go are reported, and
+// their deletion stays unpurged until a later run can finish it.
 //
 // Several processes may run it at once: on PostgreSQL and MySQL the run
 // takes a database-wide advisory lock without waiting (a second purger
