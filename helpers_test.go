@@ -1,7 +1,9 @@
 package softcascade_test
 
 import (
+	"sync"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -61,3 +63,24 @@ func eq[T comparable](t *testing.T, what string, got, want T) {
 		t.Errorf("%s = %v, want %v", what, got, want)
 	}
 }
+
+// clock is a settable gorm.Config.NowFunc.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}
+
+// Advance moves the clock forward by d.
+func (c *clock) Advance(d time.Duration) { c.set(c.Now().Add(d)) }

@@ -1,12 +1,14 @@
 package softcascade
 
-// Report counts the rows an operation changed, per table.
+// Report counts the rows a Restore or a Purge changed.
 type Report struct {
-	// Rows is the total over Tables.
+	// Rows counts every row restored or purged (for Purge: join rows and
+	// non-soft-deletable children included).
 	Rows int64
-	// Tables counts rows per table.
+	// Tables counts the rows per table.
 	Tables map[string]int64
-	// Skipped counts, per table, rows that could not go (Purge: held by a
-	// foreign key from outside the cascade). Nil when none.
+	// Skipped counts, per table, the rows that could not go: for example
+	// rows held by a foreign key from outside the cascade, and their
+	// parents. Nil or empty when every row went.
 	Skipped map[string]int64
 }

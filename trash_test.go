@@ -12,12 +12,6 @@ import (
 	modelstest "github.com/softcascade/softcascade/models_test"
 )
 
-// clock is a NowFunc the test moves forward by hand.
-type clock struct{ now time.Time }
-
-func (c *clock) Now() time.Time          { return c.now }
-func (c *clock) Advance(d time.Duration) { c.now = c.now.Add(d) }
-
 // trashFixture deletes, in this order, one hour apart: tenant a's projects
 // a1 (by alice), a2 (by bob), a task of a3 (by alice); tenant b's project
 // b1 (by alice); then a's a4, restored, and a's a5, marked purged.

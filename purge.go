@@ -1,0 +1,105 @@
+package softcascade
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/softcascade/softcascade/cascade/plan"
+	"github.com/softcascade/softcascade/errs"
+	"github.com/softcascade/softcascade/purge"
+)
+
+// PurgeOptions tell Purge what to remove. The zero value purges every
+// deletion older than the plugin's retention, 1,000 rows per batch.
+type PurgeOptions struct {
+	// Before: purge what was deleted before this time; zero means
+	// NowFunc() - retention. A time in the future is an error.
+	Before time.Time
+	// BatchSize is the most rows one DELETE statement, and one
+	// transaction, removes; zero means 1,000. Negative is an error.
+	BatchSize int
+	// DryRun counts what a real run would remove and changes nothing.
+	DryRun bool
+	// Models: also purge the rows of these models that were soft-deleted
+	// before Before outside the plugin (no deletion covers them, for
+	// example rows deleted before the plugin was installed). Their soft
+	// delete field must carry a time: flag-only fields cannot be aged.
+	Models []any
+	// Progress, when set, is called after every batch.
+	Progress func(Progress)
+}
+
+// Progress reports one batch of a Purge: the table, the rows the batch
+// removed, and the rows removed so far.
+type Progress = purge.Progress
+
+// Purge permanently deletes the rows of every deletion older than
+// opts.Before (default NowFunc() - retention): children before parents,
+// many-to-many join rows and non-soft-deletable cascade children included,
+// in short batches; then the deletion's ledger rows, and it marks the
+// deletion purged. It never touches a live row, a newer deletion, or a row
+// restored meanwhile.
+//
+// A row that cannot go (a foreign key from outside the cascade still
+// references it) is skipped and counted in Report.Skipped, with its
+// parents; its deletion stays unpurged, and a later Purge tries again.
+//
+// Cancelling db's context stops Purge between batches: it returns what was
+// done and the context's error; running it again finishes the job. Several
+// processes may run it at once: on PostgreSQL and MySQL the first takes an
+// advisory lock and the others return at once with an empty report; on
+// SQLite they share the work and each row is counted once. Purge logs one
+// info line (log/slog, slog.Default()) when it starts and one when it ends.
+//
+// With a tenant in the context (WithTenant), only that tenant's deletions
+// are purged, and opts.Models is ignored.
+func Purge(db *gorm.DB, opts PurgeOptions) (Report, error) {
+	p, err := installed(db)
+	if err != nil {
+		return Report{}, err
+	}
+	now := db.NowFunc()
+	cutoff := opts.Before
+	switch {
+	case cutoff.IsZero():
+		cutoff = now.Add(-p.retention)
+	case cutoff.After(now):
+		return Report{}, fmt.Errorf("%w: Purge Before %s is in the future (now %s)", errs.ErrInvalidValue, cutoff, now)
+	}
+	if opts.BatchSize < 0 {
+		return Report{}, fmt.Errorf("%w: Purge BatchSize %d is negative", errs.ErrInvalidValue, opts.BatchSize)
+	}
+	models, err := p.plans(db, opts.Models)
+	if err != nil {
+		return Report{}, err
+	}
+	res, err := purge.Run(db, purge.Options{
+		Cutoff:    cutoff,
+		BatchSize: opts.BatchSize,
+		DryRun:    opts.DryRun,
+		Models:    models,
+		Progress:  opts.Progress,
+		Logger:    slog.Default(),
+	})
+	return Report{Rows: res.Rows, Tables: res.Tables, Skipped: res.Skipped}, err
+}
+
+// plans returns the cascade plans of models.
+func (p *Plugin) plans(db *gorm.DB, models []any) ([]*plan.Plan, error) {
+	out := make([]*plan.Plan, 0, len(models))
+	for _, m := range models {
+		stmt := &gorm.Statement{DB: db}
+		if err := stmt.Parse(m); err != nil {
+			return nil, fmt.Errorf("softcascade: Purge model %T: %w", m, err)
+		}
+		pl, err := p.graph.Plan(stmt.Schema)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, pl)
+	}
+	return out, nil
+}

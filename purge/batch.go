@@ -1,0 +1,270 @@
+package purge
+
+import (
+	"errors"
+	"fmt"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/softcascade/softcascade/cascade/plan"
+)
+
+// maxVars bounds the bound parameters of one statement (SQLite allows
+// 32766, PostgreSQL and MySQL 65535); a larger batch is split into several
+// statements inside one transaction.
+const maxVars = 30000
+
+// maxHeld bounds the keys a foreign key kept that one table remembers per
+// run (they are excluded from the next batches by key); past it, the
+// table's remaining rows wait for the next run.
+const maxHeld = 10000
+
+// sweep deletes, in batches, the rows of t matching cond that have no child
+// row left (guard). A batch is one statement, DELETE ... WHERE the row is
+// among up to BatchSize rows matching (no ORDER BY, so that the database
+// streams them from its best index and stops early). Where that statement
+// cannot be written (MySQL, self-referencing table) or a foreign key
+// refuses it, the batch selects its keys first and deletes them, row by row
+// after a refusal; the rows still refused are excluded from later batches.
+// A self-referencing table goes leaves first: each batch takes only rows
+// without children, until none is left.
+func (r *runner) sweep(u *unit, t plan.Table, cond clause.Expression, guard []clause.Expression) error {
+	held := r.skipped[t.Name]
+	if held == nil {
+		held = map[string][]any{}
+		r.skipped[t.Name] = held
+	}
+	self := false
+	for _, e := range u.childEdges(t) {
+		self = self || e.Child == t.Name
+	}
+	for {
+		if err := r.ctx.Err(); err != nil {
+			return err
+		}
+		if len(held) > maxHeld {
+			r.opts.Logger.WarnContext(r.ctx, "softcascade: purge: too many rows held by foreign keys; the rest of the table waits for the next run",
+				"table", t.Name, "held", len(held))
+			return nil
+		}
+		where := append([]clause.Expression{cond}, guard...)
+		if len(held) > 0 {
+			where = append(where, notHeld(t, held))
+		}
+		if stmt := r.dialect.deleteUpTo(t.Name, clause.And(where...), r.opts.BatchSize, self); stmt != nil {
+			res := r.q().Exec("?", stmt)
+			if res.Error == nil {
+				r.counted(u, t.Name, res.RowsAffected)
+				if res.RowsAffected == 0 || (!self && res.RowsAffected < int64(r.opts.BatchSize)) {
+					return nil
+				}
+				continue
+			}
+			if !r.foreignKey(res.Error) {
+				return fmt.Errorf("softcascade: purge %s: %w", t.Name, res.Error)
+			}
+		}
+		keys, err := r.selectKeys(t, where)
+		if err != nil {
+			return fmt.Errorf("softcascade: purge %s: %w", t.Name, err)
+		}
+		if len(keys) == 0 {
+			return nil
+		}
+		if err := r.deleteKeys(u, t, cond, keys, held); err != nil {
+			return err
+		}
+	}
+}
+
+// notHeld is "the row's key is none of held".
+func notHeld(t plan.Table, held map[string][]any) clause.Expression {
+	k := keysIn{not: true, table: t.Name, cols: t.PrimaryKeys}
+	for _, key := range held {
+		k.keys = append(k.keys, key)
+	}
+	return k
+}
+
+// selectKeys returns up to BatchSize primary keys of t's rows matching where.
+func (r *runner) selectKeys(t plan.Table, where []clause.Expression) ([][]any, error) {
+	sel := clause.Select{}
+	for _, c := range t.PrimaryKeys {
+		sel.Columns = append(sel.Columns, col(t.Name, c))
+	}
+	rows, err := r.q().Table(t.Name).Clauses(sel, clause.Where{Exprs: where}).Limit(r.opts.BatchSize).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var keys [][]any
+	for rows.Next() {
+		key := make([]any, len(t.PrimaryKeys))
+		ptrs := make([]any, len(key))
+		for i := range key {
+			ptrs[i] = &key[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		for i, v := range key {
+			if b, ok := v.([]byte); ok {
+				key[i] = string(b)
+			}
+		}
+		keys = append(keys, key)
+	}
+	return keys, rows.Err()
+}
+
+// deleteKeys deletes the rows of t with these keys that still match cond.
+// When a foreign key refuses the batch, it goes row by row, and the rows
+// still refused are remembered in held for the rest of the run.
+func (r *runner) deleteKeys(u *unit, t plan.Table, cond clause.Expression, keys [][]any, held map[string][]any) error {
+	n, err := r.deleteBatch(t, cond, keys)
+	if err == nil {
+		r.counted(u, t.Name, n)
+		return nil
+	}
+	if !r.foreignKey(err) {
+		return fmt.Errorf("softcascade: purge %s: %w", t.Name, err)
+	}
+	var done int64
+	defer func() { r.counted(u, t.Name, done) }()
+	for _, k := range keys {
+		if err := r.ctx.Err(); err != nil {
+			return err
+		}
+		n, err := r.deleteBatch(t, cond, [][]any{k})
+		switch {
+		case err == nil:
+			done += n
+		case r.foreignKey(err):
+			held[keyString(k)] = k
+			r.opts.Logger.DebugContext(r.ctx, "softcascade: purge: row held by a foreign key", "table", t.Name, "key", k, "error", err)
+		default:
+			return fmt.Errorf("softcascade: purge %s: %w", t.Name, err)
+		}
+	}
+	return nil
+}
+
+// deleteBatch runs DELETE FROM t WHERE key IN (keys) AND cond, in one
+// statement, or in one transaction when the keys need more parameters than
+// one statement takes.
+func (r *runner) deleteBatch(t plan.Table, cond clause.Expression, keys [][]any) (int64, error) {
+	per := max(1, maxVars/len(t.PrimaryKeys))
+	del := func(tx *gorm.DB, keys [][]any) (int64, error) {
+		res := tx.Session(&gorm.Session{NewDB: true}).Exec("DELETE FROM ? WHERE ?", clause.Table{Name: t.Name},
+			clause.And(keysIn{table: t.Name, cols: t.PrimaryKeys, keys: keys}, cond))
+		return res.RowsAffected, res.Error
+	}
+	if len(keys) <= per {
+		return del(r.q(), keys)
+	}
+	var total int64
+	err := r.q().Transaction(func(tx *gorm.DB) error {
+		for start := 0; start < len(keys); start += per {
+			n, err := del(tx, keys[start:min(start+per, len(keys))])
+			if err != nil {
+				return err
+			}
+			total += n
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return total, nil
+}
+
+// joins deletes (counts, in a dry run) the rows of join table j that
+// reference rows of the unit, in batches.
+func (r *runner) joins(u *unit, j plan.Join) error {
+	owner, ok := u.plan.Table(j.Owner)
+	if !ok {
+		return nil
+	}
+	m := u.member(owner, ownerAlias)
+	if m == nil {
+		return nil
+	}
+	if ok, err := r.tableExists(j.Table); err != nil || !ok {
+		return err
+	}
+	cond := ownedBy(j, m)
+	if r.opts.DryRun {
+		return r.countInto(u, j.Table, cond)
+	}
+	for {
+		if err := r.ctx.Err(); err != nil {
+			return err
+		}
+		res := r.q().Exec("?", r.dialect.deleteUpTo(j.Table, cond, r.opts.BatchSize, false))
+		if res.Error != nil {
+			return fmt.Errorf("softcascade: purge join table %s: %w", j.Table, res.Error)
+		}
+		r.counted(u, j.Table, res.RowsAffected)
+		if res.RowsAffected < int64(r.opts.BatchSize) {
+			return nil
+		}
+	}
+}
+
+// noChildren is the guard of t's rows: no child row left through any of
+// t's cascading or restricting edges (to tables that exist).
+func (r *runner) noChildren(u *unit, t plan.Table) ([]clause.Expression, error) {
+	var out []clause.Expression
+	for _, e := range u.childEdges(t) {
+		ok, err := r.tableExists(e.Child)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, noChild(e, t.Name))
+		}
+	}
+	return out, nil
+}
+
+// count counts table's rows matching cond.
+func (r *runner) count(table string, cond clause.Expression) (int64, error) {
+	var n int64
+	err := r.q().Table(table).Clauses(clause.Where{Exprs: []clause.Expression{cond}}).Count(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("softcascade: purge count %s: %w", table, err)
+	}
+	return n, nil
+}
+
+// countInto counts table's rows matching cond into the result (dry run).
+func (r *runner) countInto(u *unit, table string, cond clause.Expression) error {
+	n, err := r.count(table, cond)
+	if err == nil {
+		r.counted(u, table, n)
+	}
+	return err
+}
+
+// foreignKey reports whether err is a foreign key violation, whatever
+// gorm.Config.TranslateError says.
+func (r *runner) foreignKey(err error) bool {
+	if errors.Is(err, gorm.ErrForeignKeyViolated) {
+		return true
+	}
+	tr, ok := r.conn.Dialector.(gorm.ErrorTranslator)
+	if !ok {
+		return false
+	}
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if errors.Is(tr.Translate(e), gorm.ErrForeignKeyViolated) {
+			return true
+		}
+	}
+	return false
+}
+
+// keyString identifies a key in the held sets.
+func keyString(k []any) string { return fmt.Sprintf("%#v", k) }

@@ -1,0 +1,208 @@
+package purge
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/softcascade/softcascade/deletionlog"
+)
+
+// deletionPage is how many deletions one query of the log loads.
+const deletionPage = 100
+
+// runner is one run of Purge on one connection.
+type runner struct {
+	conn    *gorm.DB
+	ctx     context.Context
+	opts    Options
+	dialect dialect
+	res     *Result
+	// skipped holds, per table, the keys that a foreign key kept in this
+	// run, so that later batches do not try them again.
+	skipped map[string]map[string][]any
+	exists  map[string]bool // the database's tables, listed on first use
+}
+
+// q is a fresh statement on the run's connection and context.
+func (r *runner) q() *gorm.DB {
+	return r.conn.Session(&gorm.Session{NewDB: true, SkipHooks: true})
+}
+
+// run purges the expired deletions, oldest first, then the Models' rows.
+func (r *runner) run() error {
+	last := int64(-1 << 63)
+	for {
+		ds, err := r.expired(last)
+		if err != nil {
+			return err
+		}
+		for i := range ds {
+			if err := r.ctx.Err(); err != nil {
+				return err
+			}
+			if err := r.deletion(&ds[i]); err != nil {
+				return err
+			}
+			last = ds[i].Stamp
+		}
+		if len(ds) < deletionPage {
+			break
+		}
+	}
+	if _, ok := deletionlog.Tenant(r.ctx); ok {
+		return nil // rows outside the plugin belong to no tenant
+	}
+	for _, p := range orderModels(r.opts.Models) {
+		if err := r.ctx.Err(); err != nil {
+			return err
+		}
+		if _, err := r.unit(modelUnit(p, r.opts.Cutoff, r.dialect)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// expired loads the next page of unpurged deletions older than the cutoff
+// (of the context's tenant, when it has one), by stamp after last.
+func (r *runner) expired(last int64) ([]deletionlog.Deletion, error) {
+	where := []clause.Expression{
+		clause.Lt{Column: clause.Column{Name: "stamp"}, Value: r.opts.Cutoff.UnixMilli()},
+		clause.Gt{Column: clause.Column{Name: "stamp"}, Value: last},
+		clause.Eq{Column: clause.Column{Name: "purged_at"}, Value: nil},
+	}
+	if tenant, ok := deletionlog.Tenant(r.ctx); ok {
+		where = append(where, clause.Eq{Column: clause.Column{Name: "tenant"}, Value: tenant})
+	}
+	var ds []deletionlog.Deletion
+	err := r.q().Clauses(clause.Where{Exprs: where}).
+		Order(clause.OrderByColumn{Column: clause.Column{Name: "stamp"}}).
+		Limit(deletionPage).Find(&ds).Error
+	if err != nil {
+		return nil, fmt.Errorf("softcascade: purge: read the deletion log: %w", err)
+	}
+	return ds, nil
+}
+
+// deletion purges one deletion's rows, then its ledger rows, and marks it
+// purged; a deletion with rows that could not go stays as it is.
+func (r *runner) deletion(d *deletionlog.Deletion) error {
+	if d.Plan == nil {
+		r.opts.Logger.WarnContext(r.ctx, "softcascade: purge: deletion without a plan left alone", "deletion", d.ID)
+		return nil
+	}
+	held, err := r.unit(deletionUnit(d))
+	if err != nil || r.opts.DryRun {
+		return err
+	}
+	if held {
+		r.res.Held++
+		r.opts.Logger.WarnContext(r.ctx, "softcascade: purge: deletion kept: some rows could not go",
+			"deletion", d.ID, "table", d.Table)
+		return nil
+	}
+	ledger := clause.Eq{Column: clause.Column{Table: deletionlog.LedgerTable, Name: "deletion_id"}, Value: d.ID}
+	for {
+		if err := r.ctx.Err(); err != nil {
+			return err
+		}
+		res := r.q().Exec("?", r.dialect.deleteUpTo(deletionlog.LedgerTable, ledger, r.opts.BatchSize, false))
+		if res.Error != nil {
+			return fmt.Errorf("softcascade: purge deletion %s: ledger: %w", d.ID, res.Error)
+		}
+		if res.RowsAffected < int64(r.opts.BatchSize) {
+			break
+		}
+	}
+	res := r.q().Model(&deletionlog.Deletion{}).
+		Clauses(clause.Where{Exprs: []clause.Expression{
+			clause.Eq{Column: clause.Column{Name: "id"}, Value: d.ID},
+			clause.Eq{Column: clause.Column{Name: "purged_at"}, Value: nil},
+		}}).
+		UpdateColumn("purged_at", r.conn.NowFunc())
+	if res.Error != nil {
+		return fmt.Errorf("softcascade: purge deletion %s: mark purged: %w", d.ID, res.Error)
+	}
+	r.res.Purged += int(res.RowsAffected) // 0 when a concurrent purger marked it first
+	return nil
+}
+
+// unit deletes (or counts) a unit's rows table by table, children first,
+// and reports whether some of them could not go.
+func (r *runner) unit(u *unit) (held bool, err error) {
+	for _, t := range u.order {
+		ok, err := r.tableExists(t.Name)
+		if err != nil {
+			return held, err
+		}
+		if !ok {
+			continue // a table dropped since: its rows are gone
+		}
+		cond := u.rows(t)
+		if cond == nil {
+			continue
+		}
+		if t.Marker != nil {
+			for _, j := range u.joinsOf(t) {
+				if err := r.joins(u, j); err != nil {
+					return held, err
+				}
+			}
+		}
+		if r.opts.DryRun {
+			if err := r.countInto(u, t.Name, cond); err != nil {
+				return held, err
+			}
+			continue
+		}
+		guard, err := r.noChildren(u, t)
+		if err != nil {
+			return held, err
+		}
+		if err := r.sweep(u, t, cond, guard); err != nil {
+			return held, err
+		}
+		left, err := r.count(t.Name, cond)
+		if err != nil {
+			return held, err
+		}
+		if left > 0 {
+			r.res.Skipped[t.Name] += left
+			held = true
+		}
+	}
+	return held, nil
+}
+
+// tableExists reports whether a table exists; the tables are listed once
+// per run. (Migrator.HasTable would take a failed query for a missing
+// table, and purge would then mark a deletion purged with rows left.)
+func (r *runner) tableExists(name string) (bool, error) {
+	if r.exists == nil {
+		names, err := r.q().Migrator().GetTables()
+		if err != nil {
+			return false, fmt.Errorf("softcascade: purge: list tables: %w", err)
+		}
+		r.exists = make(map[string]bool, len(names))
+		for _, n := range names {
+			r.exists[n] = true
+		}
+	}
+	return r.exists[name], nil
+}
+
+// counted adds n deleted (or counted) rows of table to the result and
+// reports the batch.
+func (r *runner) counted(u *unit, table string, n int64) {
+	if n == 0 {
+		return
+	}
+	r.res.Rows += n
+	r.res.Tables[table] += n
+	if r.opts.Progress != nil {
+		r.opts.Progress(Progress{Deletion: u.deletion, Table: table, Batch: n, Rows: r.res.Rows, DryRun: r.opts.DryRun})
+	}
+}
