@@ -4,99 +4,26 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"regexp"
 	"strings"
-	"time"
 
-	"github.com/glebarez/sqlite"
-	mysqldriver "github.com/go-sql-driver/mysql"
-	"gorm.io/driver/mysql"
-	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
 	"github.com/softcascade/softcascade"
+	"github.com/softcascade/softcascade/internal/dsn"
 )
-
-const connectTimeout = 10 * time.Second
-
-// pgKeyword matches a PostgreSQL keyword/value DSN ("host=... dbname=...").
-var pgKeyword = regexp.MustCompile(`(^|\s)(host|hostaddr|port|dbname|user|password|sslmode|service)=`)
-
-// dialector picks the database driver from the DSN's form: a postgres://
-// URL or keyword/value pairs for PostgreSQL, user@tcp(host)/db for MySQL,
-// and a file path, file: or sqlite: for SQLite (which must exist).
-func dialector(dsn string) (gorm.Dialector, error) {
-	switch {
-	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		return postgres.Open(dsn), nil
-	case strings.HasPrefix(dsn, "mysql://"):
-		return mysqlDialector(strings.TrimPrefix(dsn, "mysql://"))
-	case strings.HasPrefix(dsn, "sqlite:"):
-		path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "//")
-		return sqliteDialector(path)
-	case strings.HasPrefix(dsn, "file:"):
-		return sqliteDialector(dsn)
-	case strings.Contains(dsn, "@tcp("), strings.Contains(dsn, "@unix("),
-		strings.HasPrefix(dsn, "tcp("), strings.HasPrefix(dsn, "unix("):
-		return mysqlDialector(dsn)
-	case pgKeyword.MatchString(dsn):
-		return postgres.Open(dsn), nil
-	default:
-		return sqliteDialector(dsn)
-	}
-}
-
-// mysqlDialector opens a go-sql-driver DSN, with the parseTime the
-// deletion log's times need.
-func mysqlDialector(dsn string) (gorm.Dialector, error) {
-	cfg, err := mysqldriver.ParseDSN(dsn)
-	if err != nil {
-		return nil, usagef("--dsn: not a MySQL DSN: %v", err)
-	}
-	cfg.ParseTime = true
-	if cfg.Timeout == 0 {
-		cfg.Timeout = connectTimeout
-	}
-	return mysql.Open(cfg.FormatDSN()), nil
-}
-
-// sqliteDialector opens an SQLite file path or file: URI. The file must
-// exist: opening a mistyped path would create an empty database.
-func sqliteDialector(dsn string) (gorm.Dialector, error) {
-	path, query, _ := strings.Cut(strings.TrimPrefix(dsn, "file:"), "?")
-	if path == "" {
-		return nil, usagef("--dsn: no SQLite file in %q", dsn)
-	}
-	if path != ":memory:" && !strings.Contains(query, "mode=memory") {
-		if _, err := os.Stat(path); err != nil {
-			if errors.Is(err, os.ErrNotExist) {
-				return nil, fmt.Errorf("SQLite database %s does not exist (is --dsn right?)", path)
-			}
-			return nil, fmt.Errorf("SQLite database: %w", err)
-		}
-	}
-	if !strings.HasPrefix(dsn, "file:") {
-		dsn = "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"
-		if query != "" {
-			dsn = "file:" + path + "?" + query
-		}
-	}
-	return sqlite.Open(dsn), nil
-}
 
 // open connects to the database of --dsn (or SOFTCASCADE_DSN), checks that
 // it holds a deletion log, and installs the plugin. close releases it.
 func (a *app) open(ctx context.Context) (db *gorm.DB, closeDB func(), err error) {
-	dsn := strings.TrimSpace(a.dsn)
-	if dsn == "" {
-		dsn = strings.TrimSpace(a.getenv(envDSN))
+	source := strings.TrimSpace(a.dsn)
+	if source == "" {
+		source = strings.TrimSpace(a.getenv(envDSN))
 	}
-	if dsn == "" {
+	if source == "" {
 		return nil, nil, usagef("no database: pass --dsn or set %s", envDSN)
 	}
-	dial, err := dialector(dsn)
+	dial, err := dialector(source)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -120,4 +47,13 @@ func (a *app) open(ctx context.Context) (db *gorm.DB, closeDB func(), err error)
 		return nil, nil, err
 	}
 	return db, closeDB, nil
+}
+
+// dialector is dsn.Dialector, with a malformed DSN as a usage error.
+func dialector(s string) (gorm.Dialector, error) {
+	d, err := dsn.Dialector(s)
+	if errors.Is(err, dsn.ErrBadDSN) {
+		return nil, usagef("--dsn: %v", err)
+	}
+	return d, err
 }

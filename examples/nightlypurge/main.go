@@ -20,18 +20,15 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
-	"github.com/glebarez/sqlite"
 	"github.com/robfig/cron/v3"
-	"gorm.io/driver/mysql"
-	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
 	"github.com/softcascade/softcascade"
+	dsnpkg "github.com/softcascade/softcascade/internal/dsn"
 	modelstest "github.com/softcascade/softcascade/models_test"
 )
 
@@ -49,7 +46,17 @@ func main() {
 }
 
 func run(ctx context.Context, dsn, spec string, now bool) error {
-	db, err := gorm.Open(dialector(dsn), &gorm.Config{Logger: logger.Discard})
+	if dsn == "" {
+		dsn = "file:nightlypurge.db?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)"
+		if f, err := os.OpenFile("nightlypurge.db", os.O_CREATE, 0o644); err == nil {
+			f.Close()
+		}
+	}
+	dial, err := dsnpkg.Dialector(dsn)
+	if err != nil {
+		return err
+	}
+	db, err := gorm.Open(dial, &gorm.Config{Logger: logger.Discard})
 	if err != nil {
 		return err
 	}
@@ -89,15 +96,4 @@ func run(ctx context.Context, dsn, spec string, now bool) error {
 	<-ctx.Done()
 	<-c.Stop().Done() // waits for a running purge to return
 	return nil
-}
-
-func dialector(dsn string) gorm.Dialector {
-	switch {
-	case dsn == "":
-		return sqlite.Open("file:nightlypurge.db?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)")
-	case strings.Contains(dsn, "@tcp("):
-		return mysql.Open(dsn)
-	default:
-		return postgres.Open(dsn)
-	}
 }

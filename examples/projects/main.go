@@ -19,16 +19,14 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/glebarez/sqlite"
-	"gorm.io/driver/mysql"
-	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
 	"github.com/softcascade/softcascade"
+	"github.com/softcascade/softcascade/internal/dsn"
 	modelstest "github.com/softcascade/softcascade/models_test"
 )
 
@@ -106,18 +104,18 @@ func printTables(tables map[string]int64, total int64) {
 }
 
 // dialect picks the driver from the DSN; empty means a temporary SQLite file.
-func dialect(dsn string) (gorm.Dialector, string, func(), error) {
-	switch {
-	case dsn == "":
-		dir, err := os.MkdirTemp("", "softcascade-example")
+func dialect(source string) (gorm.Dialector, string, func(), error) {
+	if source != "" {
+		d, err := dsn.Dialector(source)
 		if err != nil {
 			return nil, "", nil, err
 		}
-		path := filepath.Join(dir, "projects.db")
-		return sqlite.Open("file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)"), "SQLite " + path, func() { os.RemoveAll(dir) }, nil
-	case strings.Contains(dsn, "@tcp("):
-		return mysql.Open(dsn), "MySQL", func() {}, nil
-	default:
-		return postgres.Open(dsn), "PostgreSQL", func() {}, nil
+		return d, d.Name(), func() {}, nil
 	}
+	dir, err := os.MkdirTemp("", "softcascade-example")
+	if err != nil {
+		return nil, "", nil, err
+	}
+	path := filepath.Join(dir, "projects.db")
+	return sqlite.Open("file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)"), "SQLite " + path, func() { os.RemoveAll(dir) }, nil
 }
