@@ -19,23 +19,9 @@ const (
 	logAlias   = "sc_x" // a deletion (or ledger row) covering a row
 )
 
-// exists is [NOT] EXISTS (SELECT 1 FROM table WHERE where...).
-type exists struct {
-	not   bool
-	table clause.Table
-	where []clause.Expression
-}
-
-// Build writes the expression.
-func (e exists) Build(b clause.Builder) {
-	if e.not {
-		b.WriteString("NOT ")
-	}
-	b.WriteString("EXISTS (SELECT 1 FROM ")
-	b.WriteQuoted(e.table)
-	b.WriteString(" WHERE ")
-	clause.And(e.where...).Build(b)
-	b.WriteString(")")
+// notExists is NOT EXISTS (SELECT 1 FROM table WHERE where...).
+func notExists(table clause.Table, where ...clause.Expression) clause.Expression {
+	return clause.Not(cascade.Exists(table, where...))
 }
 
 func col(table, name string) clause.Column { return clause.Column{Table: table, Name: name} }
@@ -50,7 +36,7 @@ func noChild(e plan.Edge, parent string) clause.Expression {
 	if e.TypeColumn != "" {
 		where = append(where, clause.Eq{Column: col(childAlias, e.TypeColumn), Value: e.TypeValue})
 	}
-	return exists{not: true, table: clause.Table{Name: e.Child, Alias: childAlias}, where: where}
+	return notExists(clause.Table{Name: e.Child, Alias: childAlias}, where...)
 }
 
 // ownedBy is "this row of join table j references a row of owner that
@@ -61,7 +47,7 @@ func ownedBy(j plan.Join, member clause.Expression) clause.Expression {
 		where = append(where, clause.Eq{Column: col(ownerAlias, k), Value: col(j.Table, j.JoinKeys[i])})
 	}
 	where = append(where, member)
-	own := exists{table: clause.Table{Name: j.Owner, Alias: ownerAlias}, where: where}
+	own := cascade.Exists(clause.Table{Name: j.Owner, Alias: ownerAlias}, where...)
 	if j.TypeColumn == "" {
 		return own
 	}
@@ -73,11 +59,11 @@ func ownedBy(j plan.Join, member clause.Expression) clause.Expression {
 // deletion only, even if the earlier one's ledger row is still there.
 // Deletion IDs are UUIDv7 text, so they sort by creation time.
 func notRetaken(t plan.Table, alias, id string) clause.Expression {
-	return exists{not: true, table: clause.Table{Name: deletionlog.LedgerTable, Alias: laterAlias}, where: []clause.Expression{
+	return notExists(clause.Table{Name: deletionlog.LedgerTable, Alias: laterAlias},
 		clause.Eq{Column: col(laterAlias, "table_name"), Value: t.Name},
 		clause.Eq{Column: col(laterAlias, cascade.LedgerKey(t)), Value: col(alias, t.PrimaryKeys[0])},
 		clause.Gt{Column: col(laterAlias, "deletion_id"), Value: id},
-	}}
+	)
 }
 
 // timeColumn is the column of t that holds a row's deletion time, its
@@ -118,10 +104,10 @@ func agedBefore(t plan.Table, alias string, cutoff time.Time, dia dialect) claus
 // purged).
 func notInDeletion(t plan.Table, alias string, dia dialect) clause.Expression {
 	if !t.Marker.Stamped() {
-		return exists{not: true, table: clause.Table{Name: deletionlog.LedgerTable, Alias: logAlias}, where: []clause.Expression{
+		return notExists(clause.Table{Name: deletionlog.LedgerTable, Alias: logAlias},
 			clause.Eq{Column: col(logAlias, "table_name"), Value: t.Name},
 			clause.Eq{Column: col(logAlias, cascade.LedgerKey(t)), Value: col(alias, t.PrimaryKeys[0])},
-		}}
+		)
 	}
 	name, kind, unit := timeColumn(t.Marker)
 	var same clause.Expression
@@ -133,10 +119,10 @@ func notInDeletion(t plan.Table, alias string, dia dialect) clause.Expression {
 	default:
 		same = clause.Eq{Column: col(logAlias, "stamp"), Value: col(alias, name)}
 	}
-	return exists{not: true, table: clause.Table{Name: deletionlog.Deletion{}.TableName(), Alias: logAlias}, where: []clause.Expression{
+	return notExists(clause.Table{Name: deletionlog.Deletion{}.TableName(), Alias: logAlias},
 		clause.Eq{Column: col(logAlias, "purged_at"), Value: nil},
 		same,
-	}}
+	)
 }
 
 // tuple writes columns (or values) as one value or a parenthesised row.
