@@ -18,6 +18,8 @@ import (
 // Instance keys that carry one Delete call's state between callbacks.
 const (
 	startedKey  = "softcascade:started_transaction"
+	callerTxKey = "softcascade:caller_transaction"
+	contextKey  = "softcascade:context"
 	planKey     = "softcascade:plan"
 	deletionKey = "softcascade:deletion"
 )
@@ -60,6 +62,7 @@ func (c *Config) begin(db *gorm.DB) {
 		return
 	}
 	if _, inTx := db.Statement.ConnPool.(gorm.TxCommitter); inTx {
+		db.InstanceSet(callerTxKey, true)
 		return
 	}
 	tx := db.Begin()
@@ -83,9 +86,13 @@ func (c *Config) prepare(db *gorm.DB) {
 	s := db.Statement
 	marker, _ := softdelete.Of(s.Schema)
 	root, _ := p.Table(p.Root)
-	keepGORMSelects(s, p)
 	ctx := s.Context
-	s.Context = context.WithValue(ctx, plainGORM{}, true)
+	if keepGORMSelects(s, p) {
+		// GORM's association delete runs next; its nested deletes keep
+		// GORM's meaning. resume takes the mark off again.
+		db.InstanceSet(contextKey, ctx)
+		s.Context = context.WithValue(ctx, plainGORM{}, true)
+	}
 
 	ms := db.NowFunc().UnixMilli()
 	d := &deletionlog.Deletion{Table: p.Root, Actor: deletionlog.Actor(ctx), Reason: deletionlog.Reason(ctx), Plan: p}
@@ -117,6 +124,15 @@ func (c *Config) prepare(db *gorm.DB) {
 	}
 	s.AddClauseIfNotExists(clause.Update{})
 	s.Build(db.Callback().Update().Clauses...)
+}
+
+// resume gives the statement back its own context after GORM's
+// association delete, so that deletes in the model's AfterDelete hook are
+// deletions of their own.
+func (c *Config) resume(db *gorm.DB) {
+	if ctx, ok := db.InstanceGet(contextKey); ok {
+		db.Statement.Context = ctx.(context.Context)
+	}
 }
 
 // cascade soft-deletes what the stamped roots reach and completes the log.
@@ -166,7 +182,7 @@ func (c *Config) finish(db *gorm.DB) {
 	if !ok || d == nil || db.Error != nil || db.DryRun || c.Committed == nil {
 		return
 	}
-	if _, inCallerTx := db.ConnPool.(gorm.TxCommitter); inCallerTx {
+	if _, inCallerTx := db.InstanceGet(callerTxKey); inCallerTx {
 		return
 	}
 	c.Committed(db.Statement.Context, d)
@@ -204,10 +220,10 @@ func addPrimaryKeys(s *gorm.Statement) {
 // keepGORMSelects removes, from a Delete's Select, the relations that the
 // cascade handles, so that GORM's one-level association delete does not
 // soft-delete them first without the deletion's stamp. The others keep
-// GORM's meaning.
-func keepGORMSelects(s *gorm.Statement, p *plan.Plan) {
+// GORM's meaning. It reports whether any are left for GORM.
+func keepGORMSelects(s *gorm.Statement, p *plan.Plan) bool {
 	if len(s.Selects) == 0 {
-		return
+		return false
 	}
 	cascaded := map[string]bool{}
 	for _, e := range p.From(p.Root) {
@@ -232,4 +248,5 @@ func keepGORMSelects(s *gorm.Statement, p *plan.Plan) {
 		}
 	}
 	s.Selects = keep
+	return len(keep) > 0
 }

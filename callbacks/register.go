@@ -32,6 +32,7 @@ func Register(db *gorm.DB, cfg *Config) error {
 	}{
 		{"softcascade:begin", d.Before("*").Register("softcascade:begin", cfg.begin)},
 		{"softcascade:prepare", d.After("gorm:before_delete").Before("gorm:delete_before_associations").Register("softcascade:prepare", cfg.prepare)},
+		{"softcascade:resume", d.After("gorm:delete_before_associations").Before("gorm:delete").Register("softcascade:resume", cfg.resume)},
 		{"softcascade:cascade", d.After("gorm:delete").Before("gorm:after_delete").Register("softcascade:cascade", cfg.cascade)},
 		{"softcascade:finish", d.After("gorm:after_delete").Register("softcascade:finish", cfg.finish)},
 		{"softcascade:learn", db.Callback().Create().After("gorm:create").Register("softcascade:learn", cfg.learn)},
