@@ -2,6 +2,7 @@ package callbacks
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"strings"
 
@@ -17,9 +18,10 @@ import (
 
 // Instance keys that carry one Delete call's state between callbacks.
 const (
-	startedKey  = "softcascade:started_transaction"
-	planKey     = "softcascade:plan"
-	deletionKey = "softcascade:deletion"
+	startedKey   = "softcascade:started_transaction"
+	savepointKey = "softcascade:savepoint"
+	planKey      = "softcascade:plan"
+	deletionKey  = "softcascade:deletion"
 )
 
 // plainGORM marks the nested deletes GORM runs for Select("Assoc"): they
@@ -47,7 +49,9 @@ func (c *Config) target(db *gorm.DB) (*plan.Plan, bool) {
 	return p, true
 }
 
-// begin starts a transaction when the Delete has none (SkipDefaultTransaction).
+// begin starts a transaction when the Delete has none (SkipDefaultTransaction),
+// and sets a savepoint when it runs in the caller's transaction, so that a
+// failed Delete leaves nothing behind even if the caller commits.
 func (c *Config) begin(db *gorm.DB) {
 	p, ok := c.target(db)
 	if !ok {
@@ -58,6 +62,14 @@ func (c *Config) begin(db *gorm.DB) {
 		return
 	}
 	if _, inTx := db.Statement.ConnPool.(gorm.TxCommitter); inTx {
+		if _, own := db.InstanceGet("gorm:started_transaction"); !own {
+			name := fmt.Sprintf("softcascade_%p", db.Statement)
+			if err := session(db).SavePoint(name).Error; err != nil {
+				_ = db.AddError(err)
+				return
+			}
+			db.InstanceSet(savepointKey, name)
+		}
 		return
 	}
 	tx := db.Begin()
@@ -148,9 +160,14 @@ func (c *Config) cascade(db *gorm.DB) {
 	_ = db.AddError(tx.Model(d).Select("Rows", "Tables", "Roots").Updates(d).Error)
 }
 
-// finish commits or rolls back a transaction begin started, then reports
-// a committed deletion.
+// finish rolls a failed Delete back to its savepoint, commits or rolls
+// back a transaction begin started, then reports a committed deletion.
 func (c *Config) finish(db *gorm.DB) {
+	if name, ok := db.InstanceGet(savepointKey); ok && db.Error != nil {
+		tx := session(db)
+		tx.Error = nil
+		tx.RollbackTo(name.(string))
+	}
 	if _, ok := db.InstanceGet(startedKey); ok {
 		if db.Error != nil {
 			db.Rollback()
