@@ -119,7 +119,11 @@ func (c *Config) prepare(db *gorm.DB) {
 	}
 	if !marker.Stamped() && !db.DryRun && hasConditions(db) {
 		where, _ := s.Clauses["WHERE"].Expression.(clause.Where)
-		if err := session(db).Table(root.Name).Exec("?", cascade.LedgerInsert(root, d.ID, where.Exprs)).Error; err != nil {
+		insert := cascade.LedgerInsert(root, d.ID, where.Exprs)
+		if locks(db) {
+			insert = cascade.LedgerInsertForUpdate(root, d.ID, where.Exprs)
+		}
+		if err := session(db).Table(root.Name).Exec("?", insert).Error; err != nil {
 			_ = db.AddError(err)
 			return
 		}
@@ -142,7 +146,7 @@ func (c *Config) cascade(db *gorm.DB) {
 		db.InstanceSet(deletionKey, nil)
 		return
 	}
-	run := cascade.Run{Tx: tx, Plan: d.Plan, Mark: cascade.Mark{ID: d.ID, Stamp: d.StampTime()}, Derived: db.Dialector.Name() == "mysql"}
+	run := cascade.Run{Tx: tx, Plan: d.Plan, Mark: cascade.Mark{ID: d.ID, Stamp: d.StampTime()}, Derived: db.Dialector.Name() == "mysql", Lock: locks(db)}
 	if err := run.Cascade(); err != nil {
 		_ = db.AddError(err)
 		return
@@ -192,6 +196,10 @@ func (c *Config) finish(db *gorm.DB) {
 func session(db *gorm.DB) *gorm.DB {
 	return db.Session(&gorm.Session{NewDB: true, SkipHooks: true})
 }
+
+// locks reports whether the database takes row locks with SELECT ... FOR
+// UPDATE (SQLite has no such clause: it runs one writer at a time).
+func locks(db *gorm.DB) bool { return db.Dialector.Name() != "sqlite" }
 
 // hasConditions mirrors GORM's missing-WHERE guard: the soft-delete
 // condition alone does not count.

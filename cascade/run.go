@@ -19,6 +19,9 @@ type Run struct {
 	Mark Mark
 	// Derived writes self-referencing sub-queries as derived tables (MySQL).
 	Derived bool
+	// Lock locks the rows recorded in the ledger before updating them
+	// (SELECT ... FOR UPDATE; false on SQLite).
+	Lock bool
 	// Counts receives the rows soft-deleted per table (roots excluded).
 	Counts map[string]int64
 }
@@ -63,7 +66,11 @@ func (r *Run) edge(e plan.Edge) (int64, error) {
 	)
 	set := ct.Marker.DeleteSet(r.Mark.Stamp)
 	if !ct.Marker.Stamped() {
-		if err := r.Tx.Exec("?", LedgerInsert(ct, r.Mark.ID, where)).Error; err != nil {
+		insert := LedgerInsert(ct, r.Mark.ID, where)
+		if r.Lock {
+			insert = LedgerInsertForUpdate(ct, r.Mark.ID, where)
+		}
+		if err := r.Tx.Exec("?", insert).Error; err != nil {
 			return 0, err
 		}
 		where = []clause.Expression{ct.Marker.IsAlive(ct.Name), InLedger(ct, ct.Name, r.Mark.ID)}

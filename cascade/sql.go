@@ -147,10 +147,20 @@ func LedgerInsert(t plan.Table, id string, where []clause.Expression) clause.Exp
 	return ledgerInsert{table: t, id: id, where: where}
 }
 
+// LedgerInsertForUpdate is LedgerInsert whose SELECT locks the rows it
+// records (FOR UPDATE; PostgreSQL and MySQL). A delete records rows before
+// it updates them: without the lock, PostgreSQL (and MySQL under READ
+// COMMITTED) read a row another deletion is taking as still alive, and
+// the ledger would give this deletion a row it then does not update.
+func LedgerInsertForUpdate(t plan.Table, id string, where []clause.Expression) clause.Expression {
+	return ledgerInsert{table: t, id: id, where: where, lock: true}
+}
+
 type ledgerInsert struct {
 	table plan.Table
 	id    string
 	where []clause.Expression
+	lock  bool
 }
 
 func (l ledgerInsert) Build(b clause.Builder) {
@@ -173,6 +183,9 @@ func (l ledgerInsert) Build(b clause.Builder) {
 	b.WriteQuoted(clause.Table{Name: l.table.Name})
 	b.WriteString(" WHERE ")
 	clause.And(l.where...).Build(b)
+	if l.lock {
+		b.WriteString(" FOR UPDATE")
+	}
 }
 
 // Assignments turns a SET into the map GORM's UpdateColumns takes.
