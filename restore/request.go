@@ -97,7 +97,7 @@ func record(tx *gorm.DB, d *deletionlog.Deletion, n int64, req Request) error {
 func wholeDeletion(tx *gorm.DB, d *deletionlog.Deletion, req Request, res *Result) error {
 	in := markMember(cascade.Mark{ID: d.ID, Stamp: d.StampTime()})
 	tables := tablesOf(d)
-	if err := checkParents(tx, d.Plan, tables, in); err != nil {
+	if err := checkParents(tx, d.Plan, tables, in, req.Lock); err != nil {
 		return err
 	}
 	var part Result
@@ -144,7 +144,7 @@ func partOf(tx *gorm.DB, d *deletionlog.Deletion, root string, roots clause.Expr
 		return err
 	}
 	in := markMember(to)
-	if err := checkParents(tx, d.Plan, tables, in); err != nil {
+	if err := checkParents(tx, d.Plan, tables, in, req.Lock); err != nil {
 		return err
 	}
 	var part Result

@@ -37,7 +37,7 @@ func Rows(tx *gorm.DB, graph *cascade.Graph, value any, req Request) (Result, er
 	if err != nil {
 		return res, err
 	}
-	if err := tg.check(tx); err != nil {
+	if err := tg.check(tx, req.Lock); err != nil {
 		return res, err
 	}
 	groups, lone, err := tg.byDeletion(tx, req)
@@ -46,7 +46,7 @@ func Rows(tx *gorm.DB, graph *cascade.Graph, value any, req Request) (Result, er
 	}
 	if len(lone) > 0 { // soft-deleted outside the plugin: those rows alone
 		in := tg.only(lone)
-		if err := checkParents(tx, tg.plan, []string{tg.table.Name}, in); err != nil {
+		if err := checkParents(tx, tg.plan, []string{tg.table.Name}, in, req.Lock); err != nil {
 			return res, err
 		}
 		if err := apply(tx, tg.plan, []string{tg.table.Name}, in, &res); err != nil {
@@ -111,7 +111,7 @@ func (tg *target) only(keys [][]any) member {
 // check fails when a row does not exist (ErrRecordNotFound) or is live
 // (ErrNotDeleted), and when a row's cascading parent is in the trash while
 // not restored with it (ErrParentDeleted).
-func (tg *target) check(tx *gorm.DB) error {
+func (tg *target) check(tx *gorm.DB, lock bool) error {
 	var total, deleted int64
 	name := tg.table.Name
 	if err := tx.Table(name).Where(tg.keyIn(name, tg.keys)).Count(&total).Error; err != nil {
@@ -127,7 +127,7 @@ func (tg *target) check(tx *gorm.DB) error {
 	if deleted < total {
 		return fmt.Errorf("%w: %d of %d %s rows are live", errs.ErrNotDeleted, total-deleted, total, name)
 	}
-	return checkParents(tx, tg.plan, []string{name}, tg.only(tg.keys))
+	return checkParents(tx, tg.plan, []string{name}, tg.only(tg.keys), lock)
 }
 
 // group is the given rows one deletion took.
