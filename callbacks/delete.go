@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -81,9 +82,11 @@ func (c *Config) begin(db *gorm.DB) {
 	db.InstanceSet(startedKey, true)
 }
 
-// prepare records the deletion (claiming its stamp) and builds the root
-// UPDATE that stamps the matched rows. GORM's gorm:delete then runs it,
-// with its own missing-WHERE guard, RETURNING and RowsAffected.
+// prepare locks the rows the Delete matches (the roots), records the
+// deletion (claiming its stamp) and builds the root UPDATE that stamps
+// them. GORM's gorm:delete then runs it, with its own missing-WHERE guard,
+// RETURNING and RowsAffected. When no live row matches, no deletion is
+// recorded and the UPDATE matches nothing.
 func (c *Config) prepare(db *gorm.DB) {
 	v, ok := db.InstanceGet(planKey)
 	if !ok || db.Error != nil {
@@ -96,8 +99,25 @@ func (c *Config) prepare(db *gorm.DB) {
 	keepGORMSelects(s, p)
 	ctx := s.Context
 	s.Context = context.WithValue(ctx, plainGORM{}, true)
+	addPrimaryKeys(s)
+	for _, qc := range s.Schema.QueryClauses {
+		s.AddClause(qc) // the alive filter and GORM's soft-delete marker
+	}
 
 	ms := db.NowFunc().UnixMilli()
+	if !db.DryRun && locks(db) && hasConditions(db) {
+		n, err := lockRoots(db, root)
+		if err != nil {
+			_ = db.AddError(err)
+			return
+		}
+		if n == 0 {
+			setDeleted(s, marker, deletionlog.StampTime(ms))
+			s.AddClause(clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "1 = 0"}}})
+			build(db)
+			return
+		}
+	}
 	d := &deletionlog.Deletion{Table: p.Root, Actor: deletionlog.Actor(ctx), Reason: deletionlog.Reason(ctx), Plan: p}
 	d.Tenant, _ = deletionlog.Tenant(ctx)
 	if db.DryRun {
@@ -107,16 +127,7 @@ func (c *Config) prepare(db *gorm.DB) {
 		return
 	}
 	db.InstanceSet(deletionKey, d)
-
-	set := marker.DeleteSet(d.StampTime())
-	s.AddClause(set)
-	for _, a := range set {
-		s.SetColumn(a.Column.Name, a.Value, true)
-	}
-	addPrimaryKeys(s)
-	for _, qc := range s.Schema.QueryClauses {
-		s.AddClause(qc) // the alive filter and GORM's soft-delete marker
-	}
+	setDeleted(s, marker, d.StampTime())
 	if !marker.Stamped() && !db.DryRun && hasConditions(db) {
 		where, _ := s.Clauses["WHERE"].Expression.(clause.Where)
 		insert := cascade.LedgerInsert(root, d.ID, where.Exprs)
@@ -129,8 +140,39 @@ func (c *Config) prepare(db *gorm.DB) {
 		}
 		s.AddClause(clause.Where{Exprs: []clause.Expression{cascade.InLedger(root, clause.CurrentTable, d.ID)}})
 	}
-	s.AddClauseIfNotExists(clause.Update{})
-	s.Build(db.Callback().Update().Clauses...)
+	build(db)
+}
+
+// setDeleted adds the SET that soft-deletes with stamp, and sets the
+// deleted-at field of the value passed to Delete, as GORM does.
+func setDeleted(s *gorm.Statement, marker softdelete.Marker, stamp time.Time) {
+	set := marker.DeleteSet(stamp)
+	s.AddClause(set)
+	for _, a := range set {
+		s.SetColumn(a.Column.Name, a.Value, true)
+	}
+}
+
+// build writes the root UPDATE into the statement.
+func build(db *gorm.DB) {
+	db.Statement.AddClauseIfNotExists(clause.Update{})
+	db.Statement.Build(db.Callback().Update().Clauses...)
+}
+
+// lockRoots locks the live rows the Delete matches (SELECT ... FOR UPDATE)
+// and counts them, before the deletion claims a stamp: a concurrent Delete
+// of the same rows waits here, then finds nothing to delete and records
+// nothing.
+func lockRoots(db *gorm.DB, root plan.Table) (int64, error) {
+	where, _ := db.Statement.Clauses["WHERE"].Expression.(clause.Where)
+	model := reflect.New(db.Statement.Schema.ModelType).Interface() // resolves clause.PrimaryColumn
+	rows := session(db).Model(model).Table(root.Name).Select("1").
+		Clauses(clause.Where{Exprs: where.Exprs}, clause.Locking{Strength: clause.LockingStrengthUpdate})
+	var n int64
+	if err := session(db).Table("(?) AS ?", rows, clause.Table{Name: "sc_roots"}).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("softcascade: lock %s: %w", root.Name, err)
+	}
+	return n, nil
 }
 
 // cascade soft-deletes what the stamped roots reach and completes the log.
