@@ -38,7 +38,7 @@ func installHooks(t testing.TB, db *gorm.DB) {
 	t.Helper()
 	run := func(at point) func(*gorm.DB) {
 		return func(db *gorm.DB) {
-			if db.Error != nil {
+			if db.Error != nil || db.DryRun {
 				return
 			}
 			hooks, _ := db.Statement.Context.Value(hooksKey{}).([]stmtHook)
@@ -196,24 +196,40 @@ func (s *session) hook(db *gorm.DB, _ point) {
 // waitBlocked waits until the session's transaction waits for a row lock.
 func (s *session) waitBlocked(t testing.TB, db *gorm.DB) {
 	t.Helper()
-	var id int64
+	id := s.connID(t)
+	waitFor(t, fmt.Sprintf("connection %d to wait for a lock", id), func() bool { return s.blocked(db, id) })
+}
+
+// connID waits for the session's first statement and returns its connection.
+func (s *session) connID(t testing.TB) int64 {
+	t.Helper()
 	select {
-	case id = <-s.id:
+	case id := <-s.id:
 		s.id <- id
+		return id
 	case <-time.After(15 * time.Second):
 		t.Fatal("the operation never ran a statement")
+		return 0
 	}
-	a := admin(t, db)
-	waitFor(t, fmt.Sprintf("connection %d to wait for a lock", id), func() bool {
-		if s.d.IsPostgres() {
-			var ev sql.NullString
-			err := a.QueryRow("SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1", id).Scan(&ev)
-			return err == nil && ev.String == "Lock"
-		}
-		var n int64
-		err := a.QueryRow("SELECT count(*) FROM information_schema.innodb_trx WHERE trx_mysql_thread_id = ? AND trx_state = 'LOCK WAIT'", id).Scan(&n)
-		return err == nil && n > 0
-	})
+}
+
+// blocked reports whether connection id waits for a lock now.
+func (s *session) blocked(db *gorm.DB, id int64) bool {
+	a, err := db.DB()
+	if err != nil {
+		return false
+	}
+	if s.d.IsPostgres() {
+		var ev sql.NullString
+		err := a.QueryRow("SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1", id).Scan(&ev)
+		return err == nil && ev.String == "Lock"
+	}
+	// InnoDB refreshes INNODB_TRX only when it was not read for 100 ms:
+	// polling it faster would see the same stale snapshot for ever.
+	time.Sleep(150 * time.Millisecond)
+	var n int64
+	err = a.QueryRow("SELECT count(*) FROM information_schema.innodb_trx WHERE trx_mysql_thread_id = ? AND trx_state = 'LOCK WAIT'", id).Scan(&n)
+	return err == nil && n > 0
 }
 
 // gate holds the first statement for which when is true until released:

@@ -1,0 +1,321 @@
+package softcascade_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/softcascade/softcascade"
+	modelstest "github.com/softcascade/softcascade/models_test"
+)
+
+// Races on real concurrent connections. The interleavings that matter are
+// forced: one operation is held inside its transaction (its locks taken)
+// by a gate, the other is started and, where it must, seen waiting for a
+// row lock on the server, then the gate opens.
+
+// ticking is a NowFunc one millisecond later at every call, so that
+// concurrent deletions claim different stamps.
+func ticking() func() time.Time {
+	var n atomic.Int64
+	base := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	return func() time.Time { return base.Add(time.Duration(n.Add(1)) * time.Millisecond) }
+}
+
+func concurrentOnly(t *testing.T, d modelstest.Dialect) {
+	if d.IsSQLite() {
+		t.Skip("SQLite runs one writer at a time: there is no interleaving to force")
+	}
+}
+
+// beforeCommitOf gates GORM's commit of a Delete or Create of table.
+func beforeCommitOf(table string) *gate {
+	return newGate(func(db *gorm.DB, at point) bool { return at == "commit" && db.Statement.Table == table })
+}
+
+// beforeRecord gates a restore after it changed the rows, before it
+// records itself in the log.
+func beforeRecord() *gate {
+	return newGate(func(db *gorm.DB, at point) bool {
+		return at == "update" && db.Statement.Table == "softcascade_deletions"
+	})
+}
+
+// settle waits until the operation has finished or waits for a lock.
+func settle(t *testing.T, db *gorm.DB, s *session, ch <-chan error) (done bool, err error) {
+	t.Helper()
+	id := s.connID(t)
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-ch:
+			return true, err
+		default:
+		}
+		if s.blocked(db, id) {
+			return false, nil
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatal("the operation neither finished nor waited for a lock")
+	return false, nil
+}
+
+func TestRaceSameProjectDeletedTwice(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		concurrentOnly(t, d)
+		db := open(t, d, &gorm.Config{NowFunc: ticking()})
+		installHooks(t, db)
+		p := modelstest.SeedProject(t, db, "p", modelstest.Small)
+		g := beforeCommitOf("projects")
+		first, second := p, p
+		var rows1, rows2 int64
+		ch1 := async(func() error {
+			res := db.WithContext(withHooks(context.Background(), g.hook)).Delete(&first)
+			rows1 = res.RowsAffected
+			return res.Error
+		})
+		g.wait(t)
+		s := newSession(d)
+		ch2 := async(func() error {
+			res := db.WithContext(withHooks(context.Background(), s.hook)).Delete(&second)
+			rows2 = res.RowsAffected
+			return res.Error
+		})
+		s.waitBlocked(t, db) // on the project row the first delete holds
+		g.open()
+		must(t, result(t, ch1))
+		must(t, result(t, ch2))
+		eq(t, "first RowsAffected", rows1, int64(1))
+		eq(t, "second RowsAffected", rows2, int64(0))
+		ds := deletions(t, db)
+		eq(t, "deletions", len(ds), 1)
+		eq(t, "rows", ds[0].Rows, int64(79))
+		checkLog(t, db)
+	})
+}
+
+// Many connections delete the same project at the same moment, with no
+// forced order: exactly one deletion, no error.
+func TestRaceSameProjectDeletedByMany(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		db := open(t, d, nil)
+		const workers, rounds = 6, 5
+		for r := 0; r < rounds; r++ {
+			p := modelstest.SeedProject(t, db, fmt.Sprint("p", r), modelstest.Small)
+			var wg sync.WaitGroup
+			var mu sync.Mutex
+			var total int64
+			start := make(chan struct{})
+			for w := 0; w < workers; w++ {
+				wg.Add(1)
+				go func(p modelstest.Project) {
+					defer wg.Done()
+					<-start
+					res := db.Delete(&p)
+					mu.Lock()
+					defer mu.Unlock()
+					if res.Error != nil {
+						t.Errorf("round %d: %v", r, res.Error)
+					}
+					total += res.RowsAffected
+				}(p)
+			}
+			close(start)
+			wg.Wait()
+			eq(t, fmt.Sprint("round ", r, " rows affected"), total, int64(1))
+		}
+		ds := deletions(t, db)
+		eq(t, "deletions", len(ds), rounds)
+		for _, del := range ds {
+			eq(t, "rows", del.Rows, int64(79))
+		}
+		checkLog(t, db)
+	})
+}
+
+// Two deletions overlap on rows of a table that records its deletions in
+// the ledger (unix seconds, flag): each keeps exactly its own rows.
+func TestRaceOverlappingDeletesOnLedgerTables(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		concurrentOnly(t, d)
+		for _, level := range []string{"roots", "children"} {
+			t.Run(level, func(t *testing.T) {
+				db := open(t, d, &gorm.Config{NowFunc: ticking()})
+				installHooks(t, db)
+				a, b := seedKinds(t, db, "a"), seedKinds(t, db, "b")
+				before := dumpDB(t, db, false)
+				var page modelstest.Page
+				must(t, db.Where("note_id = ?", a.Notes[0].ID).Order("id").First(&page).Error)
+				var line modelstest.Line
+				must(t, db.Where("page_id = ?", page.ID).Order("id").First(&line).Error)
+
+				// The first deletion takes a folder (or one line), and holds.
+				g := beforeCommitOf("folders")
+				first := func(ctx context.Context) error { return db.WithContext(ctx).Delete(&modelstest.Folder{ID: a.ID}).Error }
+				second := func(ctx context.Context) error {
+					return db.WithContext(ctx).Where("name IN ?", []string{"a", "b"}).Delete(&modelstest.Folder{}).Error
+				}
+				if level == "children" {
+					g = beforeCommitOf("lines")
+					first = func(ctx context.Context) error {
+						return db.WithContext(ctx).Delete(&modelstest.Line{ID: line.ID}).Error
+					}
+					second = func(ctx context.Context) error {
+						return db.WithContext(ctx).Delete(&modelstest.Page{ID: page.ID}).Error
+					}
+				}
+				ch1 := async(func() error { return first(withHooks(context.Background(), g.hook)) })
+				g.wait(t)
+				s := newSession(d)
+				ch2 := async(func() error { return second(withHooks(context.Background(), s.hook)) })
+				s.waitBlocked(t, db)
+				g.open()
+				must(t, result(t, ch1))
+				must(t, result(t, ch2))
+				checkLog(t, db)
+				checkNoOrphans(t, db, seedEdges(t, db))
+
+				// Undoing the second, then the first, gives back the start.
+				ds := deletions(t, db)
+				eq(t, "deletions", len(ds), 2)
+				_, err := softcascade.RestoreDeletion(db, ds[1].ID)
+				must(t, err)
+				checkLog(t, db)
+				_, err = softcascade.RestoreDeletion(db, ds[0].ID)
+				must(t, err)
+				if diff := sameDump(before, dumpDB(t, db, false)); diff != "" {
+					t.Errorf("after undoing both: %s", diff)
+				}
+				_ = b
+			})
+		}
+	})
+}
+
+func TestRaceDeleteAndRestoreOfTheSameProject(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		concurrentOnly(t, d)
+		for _, first := range []string{"restore", "delete"} {
+			t.Run(first+" first", func(t *testing.T) {
+				db := open(t, d, &gorm.Config{NowFunc: ticking()})
+				installHooks(t, db)
+				p := modelstest.SeedProject(t, db, "p", modelstest.Small)
+				modelstest.SeedProject(t, db, "other", modelstest.Small)
+				es := seedEdges(t, db)
+				if first == "restore" {
+					must(t, db.Delete(&modelstest.Project{ID: p.ID}).Error)
+				}
+				id := ""
+				if ds := deletions(t, db); len(ds) > 0 {
+					id = ds[0].ID
+				}
+				var g *gate
+				var ch1 <-chan error
+				if first == "restore" {
+					g = beforeRecord()
+					ch1 = async(func() error {
+						_, err := softcascade.RestoreDeletion(db.WithContext(withHooks(context.Background(), g.hook)), id)
+						return err
+					})
+				} else {
+					g = beforeCommitOf("projects")
+					ch1 = async(func() error {
+						return db.WithContext(withHooks(context.Background(), g.hook)).Delete(&modelstest.Project{ID: p.ID}).Error
+					})
+				}
+				g.wait(t)
+				s := newSession(d)
+				ch2 := async(func() error {
+					ctx := withHooks(context.Background(), s.hook)
+					if first == "restore" {
+						return db.WithContext(ctx).Delete(&modelstest.Project{ID: p.ID}).Error
+					}
+					_, err := softcascade.Restore(db.WithContext(ctx), &modelstest.Project{ID: p.ID})
+					return err
+				})
+				done, err2 := settle(t, db, s, ch2)
+				g.open()
+				must(t, result(t, ch1))
+				if !done {
+					err2 = result(t, ch2)
+				}
+				if err2 != nil && !errors.Is(err2, softcascade.ErrNotDeleted) {
+					t.Fatalf("second operation: %v", err2)
+				}
+				t.Logf("second operation: %v", err2)
+				whole(t, db, p.ID)
+				checkLog(t, db)
+				checkNoOrphans(t, db, es)
+			})
+		}
+	})
+}
+
+// whole fails unless the project and its tree are all live or all deleted.
+func whole(t *testing.T, db *gorm.DB, project uint) {
+	t.Helper()
+	var tasks []modelstest.Task
+	must(t, db.Unscoped().Where("project_id = ?", project).Find(&tasks).Error)
+	var pr modelstest.Project
+	must(t, db.Unscoped().First(&pr, project).Error)
+	for _, task := range tasks {
+		if task.DeletedAt.Valid != pr.DeletedAt.Valid {
+			t.Errorf("project deleted %v, its task %d deleted %v", pr.DeletedAt.Valid, task.ID, task.DeletedAt.Valid)
+		}
+	}
+}
+
+// A task deleted on its own is restored while its project is being
+// deleted: it comes back only if the project deletion takes it again.
+func TestRaceRestoreOfAChildWhileItsParentIsDeleted(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		concurrentOnly(t, d)
+		for _, first := range []string{"delete", "restore"} {
+			t.Run(first+" first", func(t *testing.T) {
+				db := open(t, d, &gorm.Config{NowFunc: ticking()})
+				installHooks(t, db)
+				p := modelstest.SeedProject(t, db, "p", modelstest.Small)
+				es := seedEdges(t, db)
+				var task modelstest.Task
+				must(t, db.Where("project_id = ? AND parent_id IS NULL", p.ID).Order("id").First(&task).Error)
+				must(t, db.Delete(&task).Error)
+				id := deletions(t, db)[0].ID
+
+				restore := func(ctx context.Context) error {
+					_, err := softcascade.RestoreDeletion(db.WithContext(ctx), id)
+					return err
+				}
+				del := func(ctx context.Context) error {
+					return db.WithContext(ctx).Delete(&modelstest.Project{ID: p.ID}).Error
+				}
+				g, op1, op2 := beforeCommitOf("projects"), del, restore
+				if first == "restore" {
+					g, op1, op2 = beforeRecord(), restore, del
+				}
+				ch1 := async(func() error { return op1(withHooks(context.Background(), g.hook)) })
+				g.wait(t)
+				s := newSession(d)
+				ch2 := async(func() error { return op2(withHooks(context.Background(), s.hook)) })
+				done, err2 := settle(t, db, s, ch2)
+				g.open()
+				must(t, result(t, ch1))
+				if !done {
+					err2 = result(t, ch2)
+				}
+				t.Logf("second operation (%s): %v", map[bool]string{true: "restore", false: "delete"}[first == "delete"], err2)
+				if err2 != nil && !errors.Is(err2, softcascade.ErrParentDeleted) {
+					t.Fatalf("second operation: %v", err2)
+				}
+				checkNoOrphans(t, db, es)
+				checkLog(t, db)
+			})
+		}
+	})
+}
