@@ -73,6 +73,15 @@ func (c *Config) begin(db *gorm.DB) {
 		}
 		return
 	}
+	ownTransaction(db)
+}
+
+// ownTransaction starts a transaction for a statement that has none;
+// finish commits or rolls it back.
+func ownTransaction(db *gorm.DB) {
+	if _, inTx := db.Statement.ConnPool.(gorm.TxCommitter); inTx {
+		return
+	}
 	tx := db.Begin()
 	if tx.Error != nil {
 		_ = db.AddError(tx.Error)
