@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -14,6 +15,7 @@ import (
 	"github.com/softcascade/softcascade/cascade"
 	"github.com/softcascade/softcascade/cascade/plan"
 	"github.com/softcascade/softcascade/deletionlog"
+	"github.com/softcascade/softcascade/errs"
 	"github.com/softcascade/softcascade/softdelete"
 )
 
@@ -103,6 +105,10 @@ func (c *Config) prepare(db *gorm.DB) {
 	}
 	p := v.(*plan.Plan)
 	s := db.Statement
+	if tenant, _ := deletionlog.Tenant(s.Context); utf8.RuneCountInString(tenant) > deletionlog.TenantSize {
+		_ = db.AddError(fmt.Errorf("%w: tenant of %d characters (at most %d)", errs.ErrInvalidValue, utf8.RuneCountInString(tenant), deletionlog.TenantSize))
+		return
+	}
 	marker, _ := softdelete.Of(s.Schema)
 	root, _ := p.Table(p.Root)
 	keepGORMSelects(s, p)
