@@ -30,9 +30,11 @@ type Request struct {
 // load reads a deletion that is still restorable, locking it so that a
 // concurrent restore or purge of the same deletion waits.
 func load(tx *gorm.DB, id string, req Request) (*deletionlog.Deletion, error) {
-	if _, err := uuid.Parse(id); err != nil {
-		return nil, fmt.Errorf("softcascade: deletion %q: malformed ID: %w", id, gorm.ErrRecordNotFound)
+	u, err := uuid.Parse(id)
+	if err != nil {
+		return nil, fmt.Errorf("softcascade: deletion %.40q: malformed ID: %w", id, gorm.ErrRecordNotFound)
 	}
+	id = u.String() // the stored form, whatever form of the UUID was given
 	q := tx.Where(clause.Eq{Column: clause.Column{Name: "id"}, Value: id})
 	if req.HasTenant {
 		q = q.Where(clause.Eq{Column: clause.Column{Name: "tenant"}, Value: req.Tenant})

@@ -83,6 +83,9 @@ func parse(tx *gorm.DB, graph *cascade.Graph, value any) (*target, error) {
 	if len(tg.keys) == 0 {
 		return nil, fmt.Errorf("%w: %T has no non-zero primary key", errs.ErrInvalidValue, value)
 	}
+	if i := zeroKey(tx.Statement.Context, rv.Elem(), stmt.Schema.PrimaryFields); i >= 0 {
+		return nil, fmt.Errorf("%w: %T: element %d has a zero primary key", errs.ErrInvalidValue, value, i)
+	}
 	p, err := graph.Plan(stmt.Schema)
 	if err != nil {
 		return nil, err
@@ -90,6 +93,29 @@ func parse(tx *gorm.DB, graph *cascade.Graph, value any) (*target, error) {
 	tg.plan = p
 	tg.table, _ = p.Table(stmt.Schema.Table)
 	return tg, nil
+}
+
+// zeroKey returns the index of the first element of a slice whose primary
+// key is zero, -1 when none (or when v is not a slice).
+func zeroKey(ctx context.Context, v reflect.Value, pks []*schema.Field) int {
+	if v.Kind() != reflect.Slice && v.Kind() != reflect.Array {
+		return -1
+	}
+	for i := 0; i < v.Len(); i++ {
+		elem := reflect.Indirect(v.Index(i))
+		zero := true
+		for _, f := range pks {
+			if elem.Kind() == reflect.Struct {
+				if _, z := f.ValueOf(ctx, elem); !z {
+					zero = false
+				}
+			}
+		}
+		if zero {
+			return i
+		}
+	}
+	return -1
 }
 
 // keyIn is "the row's primary key is one of keys", on alias.
