@@ -197,6 +197,19 @@ func Assignments(set clause.Set) map[string]any {
 	return m
 }
 
+// Not is the negation of e as a whole: NOT (e). GORM's clause.Not
+// negates each condition of an AND on its own (NOT a AND NOT b), which is
+// not the negation of a AND b.
+func Not(e clause.Expression) clause.Expression { return not{e: e} }
+
+type not struct{ e clause.Expression }
+
+func (n not) Build(b clause.Builder) {
+	b.WriteString("NOT (")
+	n.e.Build(b)
+	b.WriteString(")")
+}
+
 // NonNil drops nil expressions.
 func NonNil(exprs ...clause.Expression) []clause.Expression { return nonNil(exprs...) }
 

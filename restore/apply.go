@@ -60,7 +60,7 @@ func checkParents(tx *gorm.DB, p *plan.Plan, tables []string, in member, lock bo
 				continue
 			}
 			// The parents of the rows, but for those restored with them.
-			outside := clause.Or(pt.Marker.IsAlive(cascade.ParentAlias), clause.Not(in(pt, cascade.ParentAlias)))
+			outside := clause.Or(pt.Marker.IsAlive(cascade.ParentAlias), cascade.Not(in(pt, cascade.ParentAlias)))
 			where := []clause.Expression{cascade.ChildIn(e, in(t, t.Name)), outside}
 			gone, err := cascade.ParentsDeleted(tx, pt, where, lock)
 			if err != nil {
