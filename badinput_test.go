@@ -285,3 +285,31 @@ func TestHostileActorAndReason(t *testing.T) {
 		must(t, err)
 	})
 }
+
+// A row whose cascading parent is a flag-mode or unix-second row in the
+// trash (its deletion in the ledger) is not restored before its parent.
+func TestRestoreRefusesADeletedLedgerParent(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		db := open(t, d, nil)
+		f := seedKinds(t, db, "f")
+		var note modelstest.Note
+		must(t, db.Where("folder_id = ?", f.ID).Order("id").First(&note).Error)
+		var line modelstest.Line
+		must(t, db.Order("id").First(&line).Error)
+		var mark modelstest.Mark
+		must(t, db.Where("line_id = ?", line.ID).First(&mark).Error)
+		must(t, db.Delete(&mark).Error) // alone
+		must(t, db.Delete(&line).Error) // its parent, a flag-mode row
+		must(t, db.Delete(&note).Error) // alone
+		must(t, db.Delete(&f).Error)    // its parent, a unix-second row
+		before := dumpDB(t, db, true)
+		ds := deletions(t, db)
+		if _, err := softcascade.RestoreDeletion(db, ds[0].ID); !errors.Is(err, softcascade.ErrParentDeleted) {
+			t.Errorf("restore the mark under a deleted line: %v, want ErrParentDeleted", err)
+		}
+		if _, err := softcascade.Restore(db, &modelstest.Note{ID: note.ID}); !errors.Is(err, softcascade.ErrParentDeleted) {
+			t.Errorf("restore the note under a deleted folder: %v, want ErrParentDeleted", err)
+		}
+		requireUnchanged(t, "refused restores", db, before)
+	})
+}
