@@ -46,14 +46,31 @@ func ParentsDeleted(tx *gorm.DB, pt plan.Table, where []clause.Expression, lock 
 }
 
 // ChildIn is "the parent row, seen as ParentAlias, has a child through e
-// that satisfies child" (child written for the child table's own name).
+// that satisfies child" (child written for the child table's own name),
+// as parent keys IN (SELECT child keys ...): databases run it from the
+// children, through the parent's primary key.
 func ChildIn(e plan.Edge, child clause.Expression) clause.Expression {
-	where := make([]clause.Expression, 0, len(e.ChildKeys)+2)
+	return childIn{edge: e, child: child}
+}
+
+type childIn struct {
+	edge  plan.Edge
+	child clause.Expression
+}
+
+func (c childIn) Build(b clause.Builder) {
+	e := c.edge
+	writeColumns(b, parentAlias, e.ParentKeys)
+	b.WriteString(" IN (SELECT ")
 	for i, ck := range e.ChildKeys {
-		where = append(where, clause.Eq{
-			Column: clause.Column{Table: e.Child, Name: ck},
-			Value:  clause.Column{Table: parentAlias, Name: e.ParentKeys[i]},
-		})
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteQuoted(clause.Column{Table: e.Child, Name: ck})
 	}
-	return exists{table: clause.Table{Name: e.Child}, where: nonNil(append(where, TypeIs(e), child)...)}
+	b.WriteString(" FROM ")
+	b.WriteQuoted(clause.Table{Name: e.Child})
+	b.WriteString(" WHERE ")
+	clause.And(nonNil(TypeIs(e), c.child)...).Build(b)
+	b.WriteString(")")
 }
