@@ -58,6 +58,9 @@ func Rows(tx *gorm.DB, graph *cascade.Graph, value any, req Request) (Result, er
 			return res, err
 		}
 	}
+	if res.Rows == 0 { // a concurrent restore took them while this one waited for their deletion
+		return res, fmt.Errorf("%w: the %s rows were restored meanwhile", errs.ErrNotDeleted, tg.table.Name)
+	}
 	return res, nil
 }
 
