@@ -403,3 +403,42 @@ func TestRaceCreateWhileDeletingWithoutGuard(t *testing.T) {
 		eq(t, "live tasks left under the deleted project", modelstest.CountRows(t, db, &modelstest.Task{}).Live, int64(1))
 	})
 }
+
+// Two restores of the same deletion at once: it is restored once; the
+// other finds nothing left in the trash.
+func TestRaceSameDeletionRestoredTwice(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		concurrentOnly(t, d)
+		for _, how := range []string{"by ID", "by row"} {
+			t.Run(how, func(t *testing.T) {
+				db := open(t, d, &gorm.Config{NowFunc: ticking()})
+				installHooks(t, db)
+				p := modelstest.SeedProject(t, db, "p", modelstest.Small)
+				must(t, db.Delete(&modelstest.Project{ID: p.ID}).Error)
+				id := deletions(t, db)[0].ID
+				restore := func(ctx context.Context) (softcascade.Report, error) {
+					if how == "by ID" {
+						return softcascade.RestoreDeletion(db.WithContext(ctx), id)
+					}
+					return softcascade.Restore(db.WithContext(ctx), &modelstest.Project{ID: p.ID})
+				}
+				g := beforeRecord()
+				var rep1, rep2 softcascade.Report
+				ch1 := async(func() (err error) { rep1, err = restore(withHooks(context.Background(), g.hook)); return })
+				g.wait(t)
+				s := newSession(d)
+				ch2 := async(func() (err error) { rep2, err = restore(withHooks(context.Background(), s.hook)); return })
+				s.waitBlocked(t, db) // on the deletion's log row
+				g.open()
+				must(t, result(t, ch1))
+				err := result(t, ch2)
+				eq(t, "first restore", rep1.Rows, int64(79))
+				if !errors.Is(err, softcascade.ErrNotDeleted) {
+					t.Errorf("second restore: %v (%d rows), want ErrNotDeleted", err, rep2.Rows)
+				}
+				checkLog(t, db)
+				whole(t, db, p.ID)
+			})
+		}
+	})
+}
