@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -440,5 +442,118 @@ func TestRaceSameDeletionRestoredTwice(t *testing.T) {
 				whole(t, db, p.ID)
 			})
 		}
+	})
+}
+
+// retryable reports whether err is the database refusing a transaction
+// that it may run again: a deadlock, a serialization failure, SQLite busy
+// (a deferred transaction that read before another writer committed).
+func retryable(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "Deadlock found") || strings.Contains(s, "40P01") || strings.Contains(s, "40001") ||
+		strings.Contains(s, "database is locked")
+}
+
+// Several connections delete, restore and create in overlapping trees at
+// random, with no forced order. Every operation succeeds, is refused by
+// the plugin's rules, or is aborted by the database as a deadlock; none
+// leaves a live row under a deleted parent or a log that disagrees with
+// the rows, and undoing every deletion brings every row back.
+func TestRaceStress(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		db := open(t, d, nil, softcascade.GuardChildren())
+		var projects []uint
+		for i := 0; i < 3; i++ {
+			projects = append(projects, modelstest.SeedProject(t, db, fmt.Sprint("p", i), modelstest.Shape{Tasks: 3, SubtaskDepth: 2, CommentsPerTask: 1, ReactionsPerComment: 1}).ID)
+		}
+		const workers, ops = 4, 40
+		var mu sync.Mutex
+		outcomes := map[string]int{}
+		var wg sync.WaitGroup
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func(w int) {
+				defer wg.Done()
+				rng := rand.New(rand.NewPCG(uint64(w), 9))
+				for i := 0; i < ops; i++ {
+					var err error
+					var op string
+					switch rng.IntN(5) {
+					case 0:
+						op = "delete project"
+						err = db.Delete(&modelstest.Project{ID: projects[rng.IntN(len(projects))]}).Error
+					case 1:
+						op = "delete task"
+						var ids []uint
+						db.Model(&modelstest.Task{}).Pluck("id", &ids)
+						if len(ids) > 0 {
+							err = db.Delete(&modelstest.Task{ID: ids[rng.IntN(len(ids))]}).Error
+						}
+					case 2:
+						op = "restore deletion"
+						var ids []string
+						db.Model(&softcascade.Deletion{}).Where("restored_at IS NULL").Pluck("id", &ids)
+						if len(ids) > 0 {
+							_, err = softcascade.RestoreDeletion(db, ids[rng.IntN(len(ids))])
+						}
+					case 3:
+						op = "restore task"
+						var ids []uint
+						db.Scopes(softcascade.Trashed).Model(&modelstest.Task{}).Pluck("id", &ids)
+						if len(ids) > 0 {
+							_, err = softcascade.Restore(db, &modelstest.Task{ID: ids[rng.IntN(len(ids))]})
+						}
+					case 4:
+						op = "create comment"
+						var ids []uint
+						db.Unscoped().Model(&modelstest.Task{}).Pluck("id", &ids)
+						if len(ids) > 0 {
+							err = db.Create(&modelstest.Comment{TaskID: ids[rng.IntN(len(ids))]}).Error
+						}
+					}
+					kind := "ok"
+					switch {
+					case err == nil:
+					case errors.Is(err, softcascade.ErrParentDeleted), errors.Is(err, softcascade.ErrNotDeleted):
+						kind = "refused"
+					case retryable(err):
+						kind = "deadlock"
+					default:
+						t.Errorf("%s: %v", op, err)
+						kind = "error"
+					}
+					mu.Lock()
+					outcomes[op+": "+kind]++
+					mu.Unlock()
+				}
+			}(w)
+		}
+		wg.Wait()
+		t.Logf("outcomes: %v", outcomes)
+		checkNoOrphans(t, db, seedEdges(t, db))
+		checkLog(t, db)
+		// Stamps follow the order in which deletions began, not the order
+		// in which they committed: a parent's deletion may carry an older
+		// stamp than a child's that committed first. Undo newest first,
+		// and again for those whose parent was still in the trash.
+		for pass := 0; ; pass++ {
+			var ds []softcascade.Deletion
+			must(t, db.Where("restored_at IS NULL").Order("stamp DESC").Find(&ds).Error)
+			if len(ds) == 0 {
+				break
+			}
+			if pass == 10 {
+				t.Fatalf("%d deletions cannot be undone", len(ds))
+			}
+			for _, del := range ds {
+				if _, err := softcascade.RestoreDeletion(db, del.ID); err != nil && !errors.Is(err, softcascade.ErrParentDeleted) {
+					t.Fatal(err)
+				}
+			}
+		}
+		for table, c := range counts(t, db) {
+			eq(t, table+" deleted after undoing every deletion", c.Deleted, int64(0))
+		}
+		checkLog(t, db)
 	})
 }
