@@ -18,6 +18,11 @@ import (
 // the context's deadline, the connection killed, a database error on one
 // table — the operation happens whole or not at all, and the deletion log
 // agrees with the rows.
+//
+// TODO(purge): sweep a fault (deadline, killed connection, a table that
+// refuses) over every statement of softcascade.Purge with a small
+// BatchSize: each batch is whole or absent, no live row goes, and the
+// next Purge run finishes the work.
 
 // expiring is a context whose deadline passes when expire is called, so
 // that a test can make it pass before exactly one statement.

@@ -21,6 +21,10 @@ import (
 // forced: one operation is held inside its transaction (its locks taken)
 // by a gate, the other is started and, where it must, seen waiting for a
 // row lock on the server, then the gate opens.
+//
+// TODO(purge): restore racing purge of the same deletion, both orders
+// (restored whole or purged whole, never half); two purges at once (the
+// work done once, no errors); add purge to TestRaceStress's operations.
 
 // ticking is a NowFunc one millisecond later at every call, so that
 // concurrent deletions claim different stamps.
