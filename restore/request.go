@@ -23,7 +23,8 @@ type Request struct {
 	Now time.Time
 	// Derived writes self-referencing sub-queries as derived tables (MySQL).
 	Derived bool
-	// Lock takes row locks (SELECT ... FOR UPDATE); false on SQLite.
+	// Lock takes row locks: the deletion FOR UPDATE, the parents it checks
+	// FOR SHARE. False on SQLite.
 	Lock bool
 }
 
