@@ -32,6 +32,7 @@ const DefaultRetention = 30 * 24 * time.Hour
 type Plugin struct {
 	retention  time.Duration
 	cascadeAll bool
+	guard      bool
 	models     []any
 	onCommit   func(ctx context.Context, e Event)
 
@@ -49,6 +50,15 @@ func WithRetention(d time.Duration) Option { return func(p *Plugin) { p.retentio
 // CascadeAll makes every has-one and has-many relation cascade unless its
 // field is tagged softcascade:"-".
 func CascadeAll() Option { return func(p *Plugin) { p.cascadeAll = true } }
+
+// GuardChildren makes a Create refuse, with ErrParentDeleted, rows whose
+// cascading parent is soft-deleted (a task under a project in the trash).
+// The Create takes a shared lock on those parents in its transaction, so
+// that a concurrent delete of a parent either refuses the Create or, when
+// the Create was first, takes its rows: no live row is left under a
+// deleted parent. It costs one query per cascading relation into the
+// model per Create (batched for slices). Unscoped Creates are not checked.
+func GuardChildren() Option { return func(p *Plugin) { p.guard = true } }
 
 // WithModels names the application's models up front, so that relations
 // are known in both directions (a child's cascading parents included)
@@ -99,7 +109,7 @@ func (p *Plugin) initialize(db *gorm.DB) error {
 			return err
 		}
 	}
-	cfg := &callbacks.Config{Graph: p.graph}
+	cfg := &callbacks.Config{Graph: p.graph, GuardChildren: p.guard}
 	if p.onCommit != nil {
 		cfg.Committed = func(ctx context.Context, d *deletionlog.Deletion) {
 			p.onCommit(ctx, Event{Op: Deleted, Deletion: d})

@@ -2,8 +2,11 @@ package callbacks
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -12,16 +15,18 @@ import (
 	"github.com/softcascade/softcascade/cascade"
 	"github.com/softcascade/softcascade/cascade/plan"
 	"github.com/softcascade/softcascade/deletionlog"
+	"github.com/softcascade/softcascade/errs"
 	"github.com/softcascade/softcascade/softdelete"
 )
 
 // Instance keys that carry one Delete call's state between callbacks.
 const (
-	startedKey  = "softcascade:started_transaction"
-	callerTxKey = "softcascade:caller_transaction"
-	contextKey  = "softcascade:context"
-	planKey     = "softcascade:plan"
-	deletionKey = "softcascade:deletion"
+	startedKey   = "softcascade:started_transaction"
+	savepointKey = "softcascade:savepoint"
+	callerTxKey  = "softcascade:caller_transaction"
+	contextKey   = "softcascade:context"
+	planKey      = "softcascade:plan"
+	deletionKey  = "softcascade:deletion"
 )
 
 // plainGORM marks the nested deletes GORM runs for Select("Assoc"): they
@@ -49,9 +54,11 @@ func (c *Config) target(db *gorm.DB) (*plan.Plan, bool) {
 	return p, true
 }
 
-// begin starts the Delete's transaction, first of all callbacks, unless it
-// runs in the caller's; GORM's own begin then finds it and leaves it to
-// finish. It also covers SkipDefaultTransaction.
+// begin runs first of all callbacks. It starts the Delete's transaction
+// (GORM's own begin then finds it and leaves it to finish; this also
+// covers SkipDefaultTransaction), or, in the caller's transaction, sets a
+// savepoint, so that a failed Delete leaves nothing behind even if the
+// caller commits.
 func (c *Config) begin(db *gorm.DB) {
 	p, ok := c.target(db)
 	if !ok {
@@ -63,6 +70,21 @@ func (c *Config) begin(db *gorm.DB) {
 	}
 	if _, inTx := db.Statement.ConnPool.(gorm.TxCommitter); inTx {
 		db.InstanceSet(callerTxKey, true)
+		name := fmt.Sprintf("softcascade_%p", db.Statement)
+		if err := session(db).SavePoint(name).Error; err != nil {
+			_ = db.AddError(err)
+			return
+		}
+		db.InstanceSet(savepointKey, name)
+		return
+	}
+	ownTransaction(db)
+}
+
+// ownTransaction starts a transaction for a statement that has none;
+// finish commits or rolls it back.
+func ownTransaction(db *gorm.DB) {
+	if _, inTx := db.Statement.ConnPool.(gorm.TxCommitter); inTx {
 		return
 	}
 	tx := db.Begin()
@@ -74,9 +96,11 @@ func (c *Config) begin(db *gorm.DB) {
 	db.InstanceSet(startedKey, true)
 }
 
-// prepare records the deletion (claiming its stamp) and builds the root
-// UPDATE that stamps the matched rows. GORM's gorm:delete then runs it,
-// with its own missing-WHERE guard, RETURNING and RowsAffected.
+// prepare locks the rows the Delete matches (the roots), records the
+// deletion (claiming its stamp) and builds the root UPDATE that stamps
+// them. GORM's gorm:delete then runs it, with its own missing-WHERE guard,
+// RETURNING and RowsAffected. When no live row matches, no deletion is
+// recorded and the UPDATE matches nothing.
 func (c *Config) prepare(db *gorm.DB) {
 	v, ok := db.InstanceGet(planKey)
 	if !ok || db.Error != nil {
@@ -84,6 +108,10 @@ func (c *Config) prepare(db *gorm.DB) {
 	}
 	p := v.(*plan.Plan)
 	s := db.Statement
+	if tenant, _ := deletionlog.Tenant(s.Context); utf8.RuneCountInString(tenant) > deletionlog.TenantSize {
+		_ = db.AddError(fmt.Errorf("%w: tenant of %d characters (at most %d)", errs.ErrInvalidValue, utf8.RuneCountInString(tenant), deletionlog.TenantSize))
+		return
+	}
 	marker, _ := softdelete.Of(s.Schema)
 	root, _ := p.Table(p.Root)
 	ctx := s.Context
@@ -93,8 +121,25 @@ func (c *Config) prepare(db *gorm.DB) {
 		db.InstanceSet(contextKey, ctx)
 		s.Context = context.WithValue(ctx, plainGORM{}, true)
 	}
+	addPrimaryKeys(s)
+	for _, qc := range s.Schema.QueryClauses {
+		s.AddClause(qc) // the alive filter and GORM's soft-delete marker
+	}
 
 	ms := db.NowFunc().UnixMilli()
+	if !db.DryRun && locks(db) && hasConditions(db) {
+		n, err := lockRoots(db, root)
+		if err != nil {
+			_ = db.AddError(err)
+			return
+		}
+		if n == 0 {
+			setDeleted(s, marker, deletionlog.StampTime(ms))
+			s.AddClause(clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "1 = 0"}}})
+			build(db)
+			return
+		}
+	}
 	d := &deletionlog.Deletion{Table: p.Root, Actor: deletionlog.Actor(ctx), Reason: deletionlog.Reason(ctx), Plan: p}
 	d.Tenant, _ = deletionlog.Tenant(ctx)
 	if db.DryRun {
@@ -104,26 +149,52 @@ func (c *Config) prepare(db *gorm.DB) {
 		return
 	}
 	db.InstanceSet(deletionKey, d)
-
-	set := marker.DeleteSet(d.StampTime())
-	s.AddClause(set)
-	for _, a := range set {
-		s.SetColumn(a.Column.Name, a.Value, true)
-	}
-	addPrimaryKeys(s)
-	for _, qc := range s.Schema.QueryClauses {
-		s.AddClause(qc) // the alive filter and GORM's soft-delete marker
-	}
+	setDeleted(s, marker, d.StampTime())
 	if !marker.Stamped() && !db.DryRun && hasConditions(db) {
 		where, _ := s.Clauses["WHERE"].Expression.(clause.Where)
-		if err := session(db).Table(root.Name).Exec("?", cascade.LedgerInsert(root, d.ID, where.Exprs)).Error; err != nil {
+		insert := cascade.LedgerInsert(root, d.ID, where.Exprs)
+		if locks(db) {
+			insert = cascade.LedgerInsertForUpdate(root, d.ID, where.Exprs)
+		}
+		if err := session(db).Table(root.Name).Exec("?", insert).Error; err != nil {
 			_ = db.AddError(err)
 			return
 		}
 		s.AddClause(clause.Where{Exprs: []clause.Expression{cascade.InLedger(root, clause.CurrentTable, d.ID)}})
 	}
-	s.AddClauseIfNotExists(clause.Update{})
-	s.Build(db.Callback().Update().Clauses...)
+	build(db)
+}
+
+// setDeleted adds the SET that soft-deletes with stamp, and sets the
+// deleted-at field of the value passed to Delete, as GORM does.
+func setDeleted(s *gorm.Statement, marker softdelete.Marker, stamp time.Time) {
+	set := marker.DeleteSet(stamp)
+	s.AddClause(set)
+	for _, a := range set {
+		s.SetColumn(a.Column.Name, a.Value, true)
+	}
+}
+
+// build writes the root UPDATE into the statement.
+func build(db *gorm.DB) {
+	db.Statement.AddClauseIfNotExists(clause.Update{})
+	db.Statement.Build(db.Callback().Update().Clauses...)
+}
+
+// lockRoots locks the live rows the Delete matches (SELECT ... FOR UPDATE)
+// and counts them, before the deletion claims a stamp: a concurrent Delete
+// of the same rows waits here, then finds nothing to delete and records
+// nothing.
+func lockRoots(db *gorm.DB, root plan.Table) (int64, error) {
+	where, _ := db.Statement.Clauses["WHERE"].Expression.(clause.Where)
+	model := reflect.New(db.Statement.Schema.ModelType).Interface() // resolves clause.PrimaryColumn
+	rows := session(db).Model(model).Table(root.Name).Select("1").
+		Clauses(clause.Where{Exprs: where.Exprs}, clause.Locking{Strength: clause.LockingStrengthUpdate})
+	var n int64
+	if err := session(db).Table("(?) AS ?", rows, clause.Table{Name: "sc_roots"}).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("softcascade: lock %s: %w", root.Name, err)
+	}
+	return n, nil
 }
 
 // resume gives the statement back its own context after GORM's
@@ -148,7 +219,7 @@ func (c *Config) cascade(db *gorm.DB) {
 		db.InstanceSet(deletionKey, nil)
 		return
 	}
-	run := cascade.Run{Tx: tx, Plan: d.Plan, Mark: cascade.Mark{ID: d.ID, Stamp: d.StampTime()}}
+	run := cascade.Run{Tx: tx, Plan: d.Plan, Mark: cascade.Mark{ID: d.ID, Stamp: d.StampTime()}, Lock: locks(db)}
 	if err := run.Cascade(); err != nil {
 		_ = db.AddError(err)
 		return
@@ -166,9 +237,14 @@ func (c *Config) cascade(db *gorm.DB) {
 	_ = db.AddError(tx.Model(d).Select("Rows", "Tables", "Roots").Updates(d).Error)
 }
 
-// finish commits or rolls back a transaction begin started, then reports
-// a committed deletion.
+// finish rolls a failed Delete back to its savepoint, commits or rolls
+// back a transaction begin started, then reports a committed deletion.
 func (c *Config) finish(db *gorm.DB) {
+	if name, ok := db.InstanceGet(savepointKey); ok && db.Error != nil {
+		tx := session(db)
+		tx.Error = nil
+		tx.RollbackTo(name.(string))
+	}
 	if _, ok := db.InstanceGet(startedKey); ok {
 		if db.Error != nil {
 			db.Rollback()
@@ -193,6 +269,10 @@ func (c *Config) finish(db *gorm.DB) {
 func session(db *gorm.DB) *gorm.DB {
 	return db.Session(&gorm.Session{NewDB: true, SkipHooks: true})
 }
+
+// locks reports whether the database takes row locks with SELECT ... FOR
+// UPDATE (SQLite has no such clause: it runs one writer at a time).
+func locks(db *gorm.DB) bool { return db.Dialector.Name() != "sqlite" }
 
 // hasConditions mirrors GORM's missing-WHERE guard: the soft-delete
 // condition alone does not count.

@@ -310,6 +310,32 @@ func tableOf(s *schema.Schema) (plan.Table, error) {
 	return t, nil
 }
 
+// Parent is a cascading edge into a table, with the parent's table.
+type Parent struct {
+	Edge  plan.Edge
+	Table plan.Table
+}
+
+// Parents returns the cascading edges into s's table from soft-deletable
+// parents known so far.
+func (g *Graph) Parents(s *schema.Schema) []Parent {
+	g.Learn(s)
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	var out []Parent
+	for _, e := range g.in[s.Table] {
+		ps, ok := g.schemas[e.Parent]
+		if !ok {
+			continue
+		}
+		t, _ := tableOf(ps) // a key the ledger cannot hold does not matter here
+		if t.Marker != nil {
+			out = append(out, Parent{Edge: e, Table: t})
+		}
+	}
+	return out
+}
+
 // Schema returns the schema learnt for a table.
 func (g *Graph) Schema(table string) (*schema.Schema, bool) {
 	g.mu.RLock()

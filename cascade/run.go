@@ -17,6 +17,9 @@ type Run struct {
 	Tx   *gorm.DB
 	Plan *plan.Plan
 	Mark Mark
+	// Lock locks the rows recorded in the ledger before updating them
+	// (SELECT ... FOR UPDATE; false on SQLite).
+	Lock bool
 	// Counts receives the rows soft-deleted per table (roots excluded).
 	Counts map[string]int64
 }
@@ -61,7 +64,11 @@ func (r *Run) edge(e plan.Edge) (int64, error) {
 		return Update(r.Tx, ct.Name, set, nonNil(alive, TypeIs(e)), parents)
 	}
 	where := nonNil(alive, TypeIs(e), parents.In(ct.Name, false))
-	if err := r.Tx.Exec("?", LedgerInsert(ct, r.Mark.ID, where)).Error; err != nil {
+	insert := LedgerInsert(ct, r.Mark.ID, where)
+	if r.Lock {
+		insert = LedgerInsertForUpdate(ct, r.Mark.ID, where)
+	}
+	if err := r.Tx.Exec("?", insert).Error; err != nil {
 		return 0, err
 	}
 	return Update(r.Tx, ct.Name, set, []clause.Expression{alive}, LedgerVia(ct, r.Mark.ID))

@@ -114,10 +114,20 @@ func LedgerInsert(t plan.Table, id string, where []clause.Expression) clause.Exp
 	return ledgerInsert{table: t, id: id, where: where}
 }
 
+// LedgerInsertForUpdate is LedgerInsert whose SELECT locks the rows it
+// records (FOR UPDATE; PostgreSQL and MySQL). A delete records rows before
+// it updates them: without the lock, PostgreSQL (and MySQL under READ
+// COMMITTED) read a row another deletion is taking as still alive, and
+// the ledger would give this deletion a row it then does not update.
+func LedgerInsertForUpdate(t plan.Table, id string, where []clause.Expression) clause.Expression {
+	return ledgerInsert{table: t, id: id, where: where, lock: true}
+}
+
 type ledgerInsert struct {
 	table plan.Table
 	id    string
 	where []clause.Expression
+	lock  bool
 }
 
 func (l ledgerInsert) Build(b clause.Builder) {
@@ -140,6 +150,9 @@ func (l ledgerInsert) Build(b clause.Builder) {
 	b.WriteQuoted(clause.Table{Name: l.table.Name})
 	b.WriteString(" WHERE ")
 	clause.And(l.where...).Build(b)
+	if l.lock {
+		b.WriteString(" FOR UPDATE")
+	}
 }
 
 // Assignments turns a SET into the map GORM's UpdateColumns takes.
@@ -149,6 +162,19 @@ func Assignments(set clause.Set) map[string]any {
 		m[a.Column.Name] = a.Value
 	}
 	return m
+}
+
+// Not is the negation of e as a whole: NOT (e). GORM's clause.Not
+// negates each condition of an AND on its own (NOT a AND NOT b), which is
+// not the negation of a AND b.
+func Not(e clause.Expression) clause.Expression { return not{e: e} }
+
+type not struct{ e clause.Expression }
+
+func (n not) Build(b clause.Builder) {
+	b.WriteString("NOT (")
+	n.e.Build(b)
+	b.WriteString(")")
 }
 
 // NonNil drops nil expressions.

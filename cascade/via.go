@@ -82,7 +82,7 @@ func Update(tx *gorm.DB, table string, set clause.Set, where []clause.Expression
 		return r.RowsAffected, r.Error
 	}
 	if tx.Dialector.Name() == "mysql" {
-		r := tx.Exec("?", joinUpdate{table: table, set: set, where: where, via: via})
+		r := tx.Table(table).Exec("?", joinUpdate{table: table, set: set, where: where, via: via})
 		return r.RowsAffected, r.Error
 	}
 	where = append(append([]clause.Expression{}, where...), via.In(table, false))

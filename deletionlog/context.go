@@ -29,8 +29,9 @@ func WithTenant(ctx context.Context, tenant string) context.Context {
 	return context.WithValue(ctx, tenantKey, tenant)
 }
 
-// Actor is the context's actor, "" when none. Invalid UTF-8 is replaced
-// with U+FFFD, so that every database stores it.
+// Actor is the context's actor, "" when none. Invalid UTF-8 and NUL bytes
+// are replaced with U+FFFD, so that every database stores it (PostgreSQL
+// refuses both in text).
 func Actor(ctx context.Context) string { return value(ctx, actorKey) }
 
 // Reason is the context's reason, "" when none.
@@ -39,10 +40,15 @@ func Reason(ctx context.Context) string { return value(ctx, reasonKey) }
 // Tenant is the context's tenant and whether one is set.
 func Tenant(ctx context.Context) (string, bool) {
 	s, ok := ctx.Value(tenantKey).(string)
-	return strings.ToValidUTF8(s, "\uFFFD"), ok
+	return storable(s), ok
 }
 
 func value(ctx context.Context, key ctxKey) string {
 	s, _ := ctx.Value(key).(string)
-	return strings.ToValidUTF8(s, "\uFFFD")
+	return storable(s)
+}
+
+// storable replaces invalid UTF-8 and NUL bytes with U+FFFD.
+func storable(s string) string {
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 }

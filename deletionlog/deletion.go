@@ -21,7 +21,7 @@ type Deletion struct {
 	// Actor, Reason and Tenant come from the context (WithActor, ...).
 	Actor  string `json:"actor"`
 	Reason string `json:"reason"`
-	Tenant string `gorm:"size:191;index" json:"tenant"`
+	Tenant string `gorm:"size:191;index" json:"tenant"` // at most TenantSize characters
 	// DeletedAt is the deletion's time: the value, to the millisecond, that
 	// its rows' deleted-at columns hold.
 	DeletedAt time.Time `gorm:"index" json:"deletedAt"`
@@ -35,7 +35,7 @@ type Deletion struct {
 	RestoredRows int64 `json:"restoredRows"`
 	// RestoredAt is set once nothing the deletion took is left in the trash.
 	RestoredAt *time.Time `json:"restoredAt,omitempty"`
-	RestoredBy string     `gorm:"size:191" json:"restoredBy,omitempty"`
+	RestoredBy string     `json:"restoredBy,omitempty"` // unbounded, like Actor
 	// PurgedAt is set once the deletion's rows are permanently deleted.
 	PurgedAt *time.Time `gorm:"index" json:"purgedAt,omitempty"`
 	// Stamp is DeletedAt in unix milliseconds; unique across deletions, so
@@ -45,6 +45,10 @@ type Deletion struct {
 	// and edges. Restore and purge work from it, without Go model types.
 	Plan *plan.Plan `gorm:"serializer:json" json:"-"`
 }
+
+// TenantSize is the longest tenant, in characters, the log holds (its
+// column is indexed, so it has a size).
+const TenantSize = 191
 
 // TableName is the deletion log's table.
 func (Deletion) TableName() string { return "softcascade_deletions" }

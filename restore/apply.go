@@ -54,7 +54,10 @@ func memberSelector(in member) selector {
 
 // checkParents fails with ErrParentDeleted when a row about to be restored
 // has a cascading parent in the trash that is not being restored with it.
-func checkParents(tx *gorm.DB, p *plan.Plan, tables []string, in member) error {
+// With lock the parents are locked (shared) and judged after the lock, so
+// that a delete of a parent under way is seen, and one that starts later
+// waits for this restore and takes its rows.
+func checkParents(tx *gorm.DB, p *plan.Plan, tables []string, in member, lock bool) error {
 	for _, name := range tables {
 		t, ok := p.Table(name)
 		if !ok || t.Marker == nil {
@@ -68,13 +71,14 @@ func checkParents(tx *gorm.DB, p *plan.Plan, tables []string, in member) error {
 			if !ok || pt.Marker == nil {
 				continue
 			}
-			parentGone := clause.And(pt.Marker.IsDeleted(cascade.ParentAlias), clause.Not(in(pt, cascade.ParentAlias)))
-			where := cascade.NonNil(in(t, t.Name), cascade.TypeIs(e), cascade.ParentIn(e, parentGone, false))
-			found, err := exists(tx, t.Name, where)
+			// The parents of the rows, but for those restored with them.
+			outside := clause.Or(pt.Marker.IsAlive(cascade.ParentAlias), cascade.Not(in(pt, cascade.ParentAlias)))
+			where := []clause.Expression{cascade.ChildIn(e, in(t, t.Name)), outside}
+			gone, err := cascade.ParentsDeleted(tx, pt, where, lock)
 			if err != nil {
 				return fmt.Errorf("softcascade: restore: check %s: %w", e.Name, err)
 			}
-			if found {
+			if gone {
 				return fmt.Errorf("%w: rows of %s whose %s parent is still in the trash (restore the parent first)", errs.ErrParentDeleted, name, e.Parent)
 			}
 		}
@@ -98,8 +102,8 @@ func checkUnique(tx *gorm.DB, p *plan.Plan, tables []string, in member) error {
 }
 
 // precheck runs every check that must pass before a restore changes a row.
-func precheck(tx *gorm.DB, p *plan.Plan, tables []string, in member) error {
-	if err := checkParents(tx, p, tables, in); err != nil {
+func precheck(tx *gorm.DB, p *plan.Plan, tables []string, in member, lock bool) error {
+	if err := checkParents(tx, p, tables, in, lock); err != nil {
 		return err
 	}
 	return checkUnique(tx, p, tables, in)

@@ -21,16 +21,19 @@ type Request struct {
 	HasTenant bool
 	// Now is the restore's time (the *gorm.DB's NowFunc).
 	Now time.Time
-	// Lock takes row locks (SELECT ... FOR UPDATE); false on SQLite.
+	// Lock takes row locks: the deletion FOR UPDATE, the parents it checks
+	// FOR SHARE. False on SQLite.
 	Lock bool
 }
 
 // load reads a deletion that is still restorable, locking it so that a
 // concurrent restore or purge of the same deletion waits.
 func load(tx *gorm.DB, id string, req Request) (*deletionlog.Deletion, error) {
-	if _, err := uuid.Parse(id); err != nil {
-		return nil, fmt.Errorf("softcascade: deletion %q: malformed ID: %w", id, gorm.ErrRecordNotFound)
+	u, err := uuid.Parse(id)
+	if err != nil {
+		return nil, fmt.Errorf("softcascade: deletion %.40q: malformed ID: %w", id, gorm.ErrRecordNotFound)
 	}
+	id = u.String() // the stored form, whatever form of the UUID was given
 	q := tx.Where(clause.Eq{Column: clause.Column{Name: "id"}, Value: id})
 	if req.HasTenant {
 		q = q.Where(clause.Eq{Column: clause.Column{Name: "tenant"}, Value: req.Tenant})
@@ -95,7 +98,7 @@ func record(tx *gorm.DB, d *deletionlog.Deletion, n int64, req Request) error {
 func wholeDeletion(tx *gorm.DB, d *deletionlog.Deletion, req Request, res *Result) error {
 	mark := cascade.Mark{ID: d.ID, Stamp: d.StampTime()}
 	tables := tablesOf(d)
-	if err := precheck(tx, d.Plan, tables, markMember(mark)); err != nil {
+	if err := precheck(tx, d.Plan, tables, markMember(mark), req.Lock); err != nil {
 		return err
 	}
 	var part Result
@@ -141,7 +144,7 @@ func partOf(tx *gorm.DB, d *deletionlog.Deletion, root string, roots clause.Expr
 	if err != nil {
 		return err
 	}
-	if err := precheck(tx, d.Plan, tables, markMember(to)); err != nil {
+	if err := precheck(tx, d.Plan, tables, markMember(to), req.Lock); err != nil {
 		return err
 	}
 	var part Result

@@ -37,7 +37,7 @@ func Rows(tx *gorm.DB, graph *cascade.Graph, value any, req Request) (Result, er
 	if err != nil {
 		return res, err
 	}
-	if err := tg.check(tx); err != nil {
+	if err := tg.check(tx, req.Lock); err != nil {
 		return res, err
 	}
 	groups, lone, err := tg.byDeletion(tx, req)
@@ -46,7 +46,7 @@ func Rows(tx *gorm.DB, graph *cascade.Graph, value any, req Request) (Result, er
 	}
 	if len(lone) > 0 { // soft-deleted outside the plugin: those rows alone
 		in := tg.only(lone)
-		if err := precheck(tx, tg.plan, []string{tg.table.Name}, in); err != nil {
+		if err := precheck(tx, tg.plan, []string{tg.table.Name}, in, req.Lock); err != nil {
 			return res, err
 		}
 		if err := apply(tx, tg.plan, []string{tg.table.Name}, memberSelector(in), &res); err != nil {
@@ -57,6 +57,9 @@ func Rows(tx *gorm.DB, graph *cascade.Graph, value any, req Request) (Result, er
 		if err := tg.restoreFrom(tx, g, req, &res); err != nil {
 			return res, err
 		}
+	}
+	if res.Rows == 0 { // a concurrent restore took them while this one waited for their deletion
+		return res, fmt.Errorf("%w: the %s rows were restored meanwhile", errs.ErrNotDeleted, tg.table.Name)
 	}
 	return res, nil
 }
@@ -83,6 +86,9 @@ func parse(tx *gorm.DB, graph *cascade.Graph, value any) (*target, error) {
 	if len(tg.keys) == 0 {
 		return nil, fmt.Errorf("%w: %T has no non-zero primary key", errs.ErrInvalidValue, value)
 	}
+	if i := zeroKey(tx.Statement.Context, rv.Elem(), stmt.Schema.PrimaryFields); i >= 0 {
+		return nil, fmt.Errorf("%w: %T: element %d has a zero primary key", errs.ErrInvalidValue, value, i)
+	}
 	p, err := graph.Plan(stmt.Schema)
 	if err != nil {
 		return nil, err
@@ -90,6 +96,29 @@ func parse(tx *gorm.DB, graph *cascade.Graph, value any) (*target, error) {
 	tg.plan = p
 	tg.table, _ = p.Table(stmt.Schema.Table)
 	return tg, nil
+}
+
+// zeroKey returns the index of the first element of a slice whose primary
+// key is zero, -1 when none (or when v is not a slice).
+func zeroKey(ctx context.Context, v reflect.Value, pks []*schema.Field) int {
+	if v.Kind() != reflect.Slice && v.Kind() != reflect.Array {
+		return -1
+	}
+	for i := 0; i < v.Len(); i++ {
+		elem := reflect.Indirect(v.Index(i))
+		zero := true
+		for _, f := range pks {
+			if elem.Kind() == reflect.Struct {
+				if _, z := f.ValueOf(ctx, elem); !z {
+					zero = false
+				}
+			}
+		}
+		if zero {
+			return i
+		}
+	}
+	return -1
 }
 
 // keyIn is "the row's primary key is one of keys", on alias.
@@ -111,7 +140,7 @@ func (tg *target) only(keys [][]any) member {
 // check fails when a row does not exist (ErrRecordNotFound) or is live
 // (ErrNotDeleted), and when a row's cascading parent is in the trash while
 // not restored with it (ErrParentDeleted).
-func (tg *target) check(tx *gorm.DB) error {
+func (tg *target) check(tx *gorm.DB, lock bool) error {
 	var total, deleted int64
 	name := tg.table.Name
 	if err := tx.Table(name).Where(tg.keyIn(name, tg.keys)).Count(&total).Error; err != nil {
@@ -127,7 +156,7 @@ func (tg *target) check(tx *gorm.DB) error {
 	if deleted < total {
 		return fmt.Errorf("%w: %d of %d %s rows are live", errs.ErrNotDeleted, total-deleted, total, name)
 	}
-	return checkParents(tx, tg.plan, []string{name}, tg.only(tg.keys))
+	return checkParents(tx, tg.plan, []string{name}, tg.only(tg.keys), lock)
 }
 
 // group is the given rows one deletion took.
