@@ -90,6 +90,9 @@ func run(ctx context.Context, c config) error {
 		}
 	}
 	r := &report{rounds: c.rounds, latency: c.latency}
+	if c.reads > 0 {
+		r.reads = fmt.Sprintf("%d rounds of %d queries per read and database, alternating every %d queries, no simulated latency", c.readRuns, c.reads, readChunk)
+	}
 	for _, scale := range c.scales {
 		if err := runScale(ctx, c, scale, r, func(s string) { progress(fmt.Sprintf("%dx: %s", scale, s)) }); err != nil {
 			return err

@@ -34,8 +34,9 @@ func measure(w *wire, fn func() error) (sample, error) {
 type summary struct {
 	n                int
 	median, min, max time.Duration
-	trips            float64 // median per run
-	allocs           float64 // median per run
+	trips            float64         // median per run
+	allocs           float64         // median per run
+	rounds           []time.Duration // the times, in round order
 }
 
 func summarize(s []sample) summary {
@@ -48,9 +49,25 @@ func summarize(s []sample) summary {
 	for i, x := range s {
 		durs[i], trips[i], allocs[i] = x.dur, x.trips, x.allocs
 	}
+	rounds := slices.Clone(durs)
 	slices.Sort(durs)
 	return summary{n: len(s), median: medianOf(durs), min: durs[0], max: durs[len(durs)-1],
-		trips: medianOf(trips), allocs: medianOf(allocs)}
+		trips: medianOf(trips), allocs: medianOf(allocs), rounds: rounds}
+}
+
+// pairedRatio is the median over rounds of a's time over b's time in the
+// same round: the paths of a round run back to back, so a drift of the
+// machine's speed from round to round cancels out.
+func pairedRatio(a, b summary) float64 {
+	n := min(len(a.rounds), len(b.rounds))
+	if n == 0 {
+		return 0
+	}
+	rs := make([]float64, n)
+	for i := range rs {
+		rs[i] = float64(a.rounds[i]) / float64(b.rounds[i])
+	}
+	return medianOf(rs)
 }
 
 func medianOf[T time.Duration | float64](xs []T) T {

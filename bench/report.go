@@ -32,13 +32,17 @@ type report struct {
 	version string
 	rounds  int
 	latency time.Duration
+	reads   string // how the reads were measured, "" when they were not
 	trees   []tree
 	lines   []line
 }
 
 func (r *report) write(w io.Writer, markdown bool) error {
 	fmt.Fprintf(w, "softcascade bench: %s; %s/%s, %d CPUs%s; %s\n", r.version, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel(), runtime.Version())
-	fmt.Fprintf(w, "%d rounds, paths alternating; medians; spread = half the range of the rounds over the median; simulated latency %v per round trip (cascade delete and restore)\n\n", r.rounds, r.latency)
+	fmt.Fprintf(w, "%d rounds, paths alternating; time A/B = median over rounds of A's time / B's time in the same round; medians; spread = half the range of the rounds over the median; stmts = round trips (BEGIN, COMMIT included); allocs = Go heap allocations; simulated latency %v per round trip (cascade delete and restore)\n\n", r.rounds, r.latency)
+	if r.reads != "" {
+		fmt.Fprintf(w, "reads: %s\n", r.reads)
+	}
 	for _, t := range r.trees {
 		fmt.Fprintf(w, "%dx tree: %s (built with %d trees in the database in %v)\n", t.scale, t.rows, t.trees, t.built.Round(time.Millisecond))
 	}
@@ -53,7 +57,7 @@ func (r *report) write(w io.Writer, markdown bool) error {
 		}
 		rows = append(rows, []string{
 			scale, l.what,
-			ratio(float64(l.a.median), float64(l.b.median)), ratio(l.a.allocs, l.b.allocs),
+			fmt.Sprintf("%.2f", pairedRatio(l.a, l.b)), ratio(l.a.allocs, l.b.allocs),
 			duration(l.a.median), l.a.spread(), duration(l.b.median), l.b.spread(),
 			count(l.a.trips), count(l.b.trips), count(l.a.allocs), count(l.b.allocs),
 		})
