@@ -1,0 +1,172 @@
+// Command bench measures softcascade against the limit, hand-written
+// set-based SQL for the seed's schema, and against the row-by-row cascade
+// it replaces, on trees of the seed's shape at several scales:
+//
+//	go run ./bench                          # PostgreSQL, scales 1 and 100
+//	go run ./bench -db mysql -scale 10
+//	go run ./bench -db sqlite -scale 1 -latency 1ms
+//
+// Each scale gets a fresh schema (PostgreSQL), database (MySQL) or file
+// (SQLite), dropped at the end. The report is one table of ratios, with
+// the absolute medians as context; progress goes to stderr.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is the command line.
+type config struct {
+	db       string
+	dsn      string
+	scales   []int
+	others   int
+	rounds   int
+	latency  time.Duration
+	reads    int
+	readRuns int
+	only     map[string]bool
+	explain  bool
+	markdown bool
+	quiet    bool
+}
+
+func main() {
+	var c config
+	var scales, paths string
+	flag.StringVar(&c.db, "db", dialectPostgres, "database: sqlite, postgres or mysql")
+	flag.StringVar(&c.dsn, "dsn", "", "server DSN (default $SOFTCASCADE_POSTGRES_DSN or $SOFTCASCADE_MYSQL_DSN); each scale runs in a new schema or database created there")
+	flag.StringVar(&scales, "scale", "1,100", "tree sizes, comma-separated multiples of the seed's project (500 tasks, 2,000 comments, 300 attachments)")
+	flag.IntVar(&c.others, "others", 1, "trees of the same size beside the measured one")
+	flag.IntVar(&c.rounds, "rounds", 5, "rounds; every path runs once per round")
+	flag.DurationVar(&c.latency, "latency", 0, "simulated latency per round trip (cascade delete and restore)")
+	flag.IntVar(&c.reads, "reads", 500, "queries per read path per round; 0 skips the reads")
+	flag.IntVar(&c.readRuns, "read-rounds", 20, "rounds of the reads (cheap, and noisier than the cascades)")
+	flag.StringVar(&paths, "paths", "", "comma-separated paths to run (plugin, hand-written, row-by-row); default all")
+	flag.BoolVar(&c.explain, "explain", false, "PostgreSQL: print EXPLAIN ANALYZE of the plugin's and the hand-written cascade statements")
+	flag.BoolVar(&c.markdown, "markdown", false, "print the table as Markdown")
+	flag.BoolVar(&c.quiet, "q", false, "no progress on stderr")
+	flag.Parse()
+	for _, s := range strings.Split(scales, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			fmt.Fprintf(os.Stderr, "bench: bad -scale %q\n", scales)
+			os.Exit(2)
+		}
+		c.scales = append(c.scales, n)
+	}
+	if paths != "" {
+		c.only = map[string]bool{}
+		for _, p := range strings.Split(paths, ",") {
+			c.only[strings.TrimSpace(p)] = true
+		}
+	}
+	if c.dsn == "" {
+		c.dsn = defaultDSN(c.db)
+	}
+	if c.rounds < 1 {
+		c.rounds = 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, c); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, c config) error {
+	progress := func(s string) {
+		if !c.quiet {
+			fmt.Fprintf(os.Stderr, "%s %s\n", time.Now().Format("15:04:05"), s)
+		}
+	}
+	r := &report{rounds: c.rounds, latency: c.latency}
+	if c.reads > 0 {
+		r.reads = fmt.Sprintf("%d rounds of %d queries per read and database, alternating every %d queries, no simulated latency", c.readRuns, c.reads, readChunk)
+	}
+	for _, scale := range c.scales {
+		if err := runScale(ctx, c, scale, r, func(s string) { progress(fmt.Sprintf("%dx: %s", scale, s)) }); err != nil {
+			return err
+		}
+	}
+	return r.write(os.Stdout, c.markdown)
+}
+
+// runScale measures one scale in a fresh database, dropped at the end.
+func runScale(ctx context.Context, c config, scale int, r *report, progress func(string)) (err error) {
+	f, err := createFresh(ctx, c.db, c.dsn)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, f.drop()) }()
+	e, err := connect(c.db, f.db, 0)
+	if err != nil {
+		return err
+	}
+	e.plugin, e.plain = e.plugin.WithContext(ctx), e.plain.WithContext(ctx)
+	r.version = e.version
+
+	start := time.Now()
+	if err := build(e, scale, c.others); err != nil {
+		return err
+	}
+	t := tree{scale: scale, built: time.Since(start), trees: 1 + c.others}
+	progress(fmt.Sprintf("built %d trees in %v", t.trees, t.built.Round(time.Millisecond)))
+
+	for _, o := range ops() {
+		if o.pending() {
+			r.lines = append(r.lines, pendingLines(scale, o)...)
+			continue
+		}
+		res, did, err := runOp(e, o, c.rounds, c.latency, c.only, progress)
+		if err != nil {
+			return err
+		}
+		if o.name == "cascade delete" {
+			t.rows = did
+		}
+		for _, cmp := range o.compare {
+			a, okA := res[cmp[0]]
+			b, okB := res[cmp[1]]
+			if okA && okB {
+				r.lines = append(r.lines, line{scale: scale, what: o.name + ": " + cmp[0] + " / " + cmp[1], a: a, b: b})
+			}
+		}
+	}
+	r.trees = append(r.trees, t)
+
+	if c.reads > 0 {
+		progress("reads")
+		res, err := runReads(e, c.readRuns, c.reads)
+		if err != nil {
+			return err
+		}
+		for _, rd := range reads {
+			r.lines = append(r.lines, line{scale: scale, what: "read " + rd.name + ": plugin / plain", a: res[rd.name]["plugin"], b: res[rd.name]["plain"]})
+		}
+	}
+	if c.explain {
+		if err := explain(e, os.Stdout, progress); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+// pendingLines reports an op whose paths are not all written yet.
+func pendingLines(scale int, o op) []line {
+	var out []line
+	for _, cmp := range o.compare {
+		out = append(out, line{scale: scale, what: o.name + ": " + cmp[0] + " / " + cmp[1], note: "pending (TODO)"})
+	}
+	return out
+}
