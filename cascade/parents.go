@@ -50,27 +50,6 @@ func ParentsDeleted(tx *gorm.DB, pt plan.Table, where []clause.Expression, lock 
 // as parent keys IN (SELECT child keys ...): databases run it from the
 // children, through the parent's primary key.
 func ChildIn(e plan.Edge, child clause.Expression) clause.Expression {
-	return childIn{edge: e, child: child}
-}
-
-type childIn struct {
-	edge  plan.Edge
-	child clause.Expression
-}
-
-func (c childIn) Build(b clause.Builder) {
-	e := c.edge
-	writeColumns(b, parentAlias, e.ParentKeys)
-	b.WriteString(" IN (SELECT ")
-	for i, ck := range e.ChildKeys {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteQuoted(clause.Column{Table: e.Child, Name: ck})
-	}
-	b.WriteString(" FROM ")
-	b.WriteQuoted(clause.Table{Name: e.Child})
-	b.WriteString(" WHERE ")
-	clause.And(nonNil(TypeIs(e), c.child)...).Build(b)
-	b.WriteString(")")
+	children := &Via{Table: e.Child, Alias: e.Child, ViaKeys: e.ChildKeys, Keys: e.ParentKeys, Where: nonNil(TypeIs(e), child)}
+	return children.In(parentAlias, false)
 }
