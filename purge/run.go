@@ -145,8 +145,9 @@ func (r *runner) deletion(d *deletionlog.Deletion) error {
 // for a restore of d under way, and the purge then finds the rows it
 // brought back live and leaves them; a restore that comes later is
 // refused. Either the restore happens whole or the purge does, never part
-// of each, however many short transactions the purge takes. On SQLite the
-// single writer orders them the same way.
+// of each, however many short transactions the purge takes. On SQLite,
+// whose writers take turns, a restore that read the deletion before the
+// mark cannot write after it (SQLITE_BUSY, nothing changed).
 func (r *runner) start(d *deletionlog.Deletion) (bool, error) {
 	id := clause.Eq{Column: clause.Column{Name: "id"}, Value: d.ID}
 	unpurged := clause.Eq{Column: clause.Column{Name: "purged_at"}, Value: nil}
