@@ -140,11 +140,11 @@ func TestFaultPurgeInterruptedFinishesOnTheNextRun(t *testing.T) {
 
 		// Statement 1 takes the purge lock, 3 marks the first deletion
 		// started, the last two mark the last deletion purged and
-		// release the lock. SQLite is cheap enough to fault every eighth
+		// release the lock. SQLite is cheap enough to fault every tenth
 		// statement besides.
 		points := faultPoints(total, 0, 1, 3, total/3, 2*total/3, -2, -1)
 		if d.IsSQLite() {
-			points = faultPoints(total, 8, 1, 2, 3, -3, -2, -1)
+			points = faultPoints(total, 10, 1, 2, 3, -3, -2, -1)
 		}
 		for _, n := range points {
 			faulted("the deadline passing", n, func(*gorm.DB) (context.Context, func(*gorm.DB)) {
@@ -152,7 +152,7 @@ func TestFaultPurgeInterruptedFinishesOnTheNextRun(t *testing.T) {
 			})
 		}
 		if !d.IsSQLite() {
-			for _, n := range faultPoints(total, 0, total/2, -2) {
+			for _, n := range faultPoints(total, 0, total/2) {
 				faulted("the connection killed", n, func(db *gorm.DB) (context.Context, func(*gorm.DB)) {
 					return context.Background(), killer(t, d, db)
 				})
