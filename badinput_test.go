@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/schema"
@@ -16,8 +17,6 @@ import (
 
 // Bad input: every case gets a clear error (or a documented, safe
 // meaning) and changes nothing.
-//
-// TODO(purge): negative PurgeOptions.BatchSize, a Before in the future.
 
 // Pair has a composite primary key and a time soft-delete column: its
 // deletions carry the stamp, so composite keys work.
@@ -140,6 +139,50 @@ func TestBadInputChangesNothing(t *testing.T) {
 
 			// RestoreDeletion: every malformed or unknown ID is not found.
 			{"RestoreDeletion(nil db)", func() error { _, err := softcascade.RestoreDeletion(nil, id); return err }, softcascade.ErrInvalidValue},
+
+			// Purge and PurgeEvery. The deletion of "gone" is older than
+			// now: each of these would purge it if it ran.
+			{"Purge(nil db)", func() error { _, err := softcascade.Purge(nil, softcascade.PurgeOptions{}); return err }, softcascade.ErrInvalidValue},
+			{"Purge(no plugin)", func() error { _, err := softcascade.Purge(d.Open(t, nil), softcascade.PurgeOptions{}); return err }, softcascade.ErrNotInstalled},
+			{"Purge(negative BatchSize)", func() error {
+				_, err := softcascade.Purge(db, softcascade.PurgeOptions{Before: db.NowFunc(), BatchSize: -1})
+				return err
+			}, softcascade.ErrInvalidValue},
+			{"Purge(Before in the future)", func() error {
+				_, err := softcascade.Purge(db, softcascade.PurgeOptions{Before: db.NowFunc().Add(time.Minute)})
+				return err
+			}, softcascade.ErrInvalidValue},
+			{"Purge(Before far in the future)", func() error {
+				_, err := softcascade.Purge(db, softcascade.PurgeOptions{Before: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)})
+				return err
+			}, softcascade.ErrInvalidValue},
+			{"Purge(in a transaction)", func() error {
+				return db.Transaction(func(tx *gorm.DB) error {
+					_, err := softcascade.Purge(tx, softcascade.PurgeOptions{Before: db.NowFunc()})
+					return err
+				})
+			}, softcascade.ErrInvalidValue},
+			{"Purge(Models: not soft-deletable)", func() error {
+				_, err := softcascade.Purge(db, softcascade.PurgeOptions{Before: db.NowFunc(), Models: []any{&modelstest.TimeEntry{}}})
+				return err
+			}, softcascade.ErrNotSoftDeletable},
+			{"Purge(Models: flag only, cannot be aged)", func() error {
+				_, err := softcascade.Purge(db, softcascade.PurgeOptions{Before: db.NowFunc(), Models: []any{&modelstest.Line{}}})
+				return err
+			}, softcascade.ErrInvalidValue},
+			{"Purge(Models: unparsable model)", func() error {
+				_, err := softcascade.Purge(db, softcascade.PurgeOptions{Before: db.NowFunc(), Models: []any{&Unparsable{}}})
+				return err
+			}, nil},
+			{"PurgeEvery(zero interval)", func() error {
+				return softcascade.PurgeEvery(context.Background(), db, 0, softcascade.PurgeOptions{Before: db.NowFunc()})
+			}, softcascade.ErrInvalidValue},
+			{"PurgeEvery(negative interval)", func() error {
+				return softcascade.PurgeEvery(context.Background(), db, -time.Hour, softcascade.PurgeOptions{})
+			}, softcascade.ErrInvalidValue},
+			{"PurgeEvery(nil db)", func() error {
+				return softcascade.PurgeEvery(context.Background(), nil, time.Hour, softcascade.PurgeOptions{})
+			}, softcascade.ErrInvalidValue},
 		}
 		for _, bad := range []string{"", "nope", "' OR '1'='1", "0195d8a8-0000-7000-8000-000000000000", "\xff\xfe", id + "\x00", id[:35], big} {
 			cases = append(cases, struct {
@@ -167,6 +210,11 @@ func TestBadInputChangesNothing(t *testing.T) {
 			}
 			requireUnchanged(t, c.name, db, before)
 		}
+		// The purges refused had something to purge: with valid options
+		// the same call removes the deletion of "gone".
+		rep, err := softcascade.Purge(db, softcascade.PurgeOptions{Before: db.NowFunc()})
+		must(t, err)
+		eq(t, "rows a valid purge removes", rep.Rows, int64(79+9+2))
 	})
 }
 

@@ -17,12 +17,8 @@ import (
 // Faults: whatever goes wrong part-way through a delete or a restore —
 // the context's deadline, the connection killed, a database error on one
 // table — the operation happens whole or not at all, and the deletion log
-// agrees with the rows.
-//
-// TODO(purge): sweep a fault (deadline, killed connection, a table that
-// refuses) over every statement of softcascade.Purge with a small
-// BatchSize: each batch is whole or absent, no live row goes, and the
-// next Purge run finishes the work.
+// agrees with the rows. Purge, which is not one transaction, has its own
+// fault test in faults_purge_test.go.
 
 // expiring is a context whose deadline passes when expire is called, so
 // that a test can make it pass before exactly one statement.

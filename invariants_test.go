@@ -42,7 +42,17 @@ func dumpDB(t testing.TB, db *gorm.DB, withLog bool) map[string][]string {
 
 func dumpTable(t testing.TB, db *gorm.DB, name string) []string {
 	t.Helper()
-	rows, err := db.Table(name).Rows()
+	return dumpTableWhere(t, db, name, nil)
+}
+
+// dumpTableWhere is dumpTable of the rows matching where (nil: all).
+func dumpTableWhere(t testing.TB, db *gorm.DB, name string, where clause.Expression) []string {
+	t.Helper()
+	q := db.Table(name)
+	if where != nil {
+		q = q.Where(where)
+	}
+	rows, err := q.Rows()
 	if err != nil {
 		t.Fatalf("dump %s: %v", name, err)
 	}
@@ -155,11 +165,12 @@ func checkLogSkipping(t testing.TB, db *gorm.DB, skip map[string]bool) {
 		if skip[d.ID] {
 			continue
 		}
-		if d.PurgedAt != nil {
-			continue // TODO(purge): check that nothing of a purged deletion is left.
-		}
 		if d.Plan == nil {
 			t.Errorf("deletion %s has no plan", d.ID)
+			continue
+		}
+		if d.PurgedAt != nil {
+			checkPurged(t, db, d)
 			continue
 		}
 		var total, left int64
@@ -182,6 +193,15 @@ func checkLogSkipping(t testing.TB, db *gorm.DB, skip map[string]bool) {
 			}
 			left += c
 		}
+		if d.PurgeStartedAt != nil {
+			// A purge began and has not finished (stopped, or held by a
+			// foreign key): part of it may be gone, never more than it
+			// took, and nothing of it came back since (restore refuses it).
+			if left+d.RestoredRows > d.Rows {
+				t.Errorf("deletion %s (%s) being purged: %d rows in the trash + %d restored > %d recorded", d.ID, d.Table, left, d.RestoredRows, d.Rows)
+			}
+			continue
+		}
 		if left+d.RestoredRows != d.Rows {
 			t.Errorf("deletion %s (%s): %d rows in the trash + %d restored != %d recorded (%v)", d.ID, d.Table, left, d.RestoredRows, d.Rows, d.Tables)
 		}
@@ -190,6 +210,38 @@ func checkLogSkipping(t testing.TB, db *gorm.DB, skip map[string]bool) {
 		}
 	}
 	checkLedger(t, db)
+}
+
+// checkPurged: nothing of a purged deletion is left. No row carries its
+// stamp, the ledger holds none of its rows (so no flag-mode or unix-second
+// row is still counted as its), it restored no more than it took, and it
+// was marked started before anything of it went. (That the rows it took
+// are gone, children and join rows included, and no live row with them,
+// is what checkPurge sees in the dumps around a purge.)
+func checkPurged(t testing.TB, db *gorm.DB, d softcascade.Deletion) {
+	t.Helper()
+	if d.PurgeStartedAt == nil {
+		t.Errorf("deletion %s purged but never marked started", d.ID)
+	}
+	if d.RestoredRows > d.Rows {
+		t.Errorf("purged deletion %s: %d rows restored of %d", d.ID, d.RestoredRows, d.Rows)
+	}
+	mark := cascade.Mark{ID: d.ID, Stamp: d.StampTime()}
+	for _, tb := range d.Plan.Tables {
+		if tb.Marker == nil {
+			continue
+		}
+		if c := memberCount(t, db, tb, mark); c > 0 {
+			t.Errorf("purged deletion %s: %d rows of %s are still its", d.ID, c, tb.Name)
+		}
+	}
+	var ledger int64
+	if err := db.Model(&deletionlog.LedgerRow{}).Where("deletion_id = ?", d.ID).Count(&ledger).Error; err != nil {
+		t.Fatalf("ledger: %v", err)
+	}
+	if ledger > 0 {
+		t.Errorf("purged deletion %s: %d ledger rows left", d.ID, ledger)
+	}
 }
 
 func memberCount(t testing.TB, db *gorm.DB, tb plan.Table, mark cascade.Mark) int64 {
@@ -221,6 +273,7 @@ func checkLedger(t testing.TB, db *gorm.DB) {
 type edgeSet struct {
 	edges  []plan.Edge
 	tables map[string]plan.Table
+	joins  []plan.Join // many-to-many join tables holding keys of the tables
 }
 
 // testEdges derives the cascade graph of models the way the plugin does,
@@ -254,6 +307,13 @@ func testEdges(t testing.TB, db *gorm.DB, models ...any) edgeSet {
 				es.edges = append(es.edges, e)
 			}
 		}
+		for _, j := range p.Joins {
+			key := "join:" + j.Table + ":" + j.Owner + ":" + strings.Join(j.JoinKeys, ",")
+			if !seen[key] {
+				seen[key] = true
+				es.joins = append(es.joins, j)
+			}
+		}
 	}
 	return es
 }
@@ -280,4 +340,120 @@ func checkNoOrphans(t testing.TB, db *gorm.DB, es edgeSet) {
 			t.Errorf("%d live rows of %s have a soft-deleted parent through %s", n, ct.Name, e.Name)
 		}
 	}
+}
+
+// snapshot is the content checkPurge compares a purge's outcome with:
+// every row (the plugin's own tables aside), and the live ones among the
+// rows of soft-deletable tables.
+type snapshot struct {
+	all  map[string][]string
+	live map[string]map[string]bool
+}
+
+func takeSnapshot(t testing.TB, db *gorm.DB, es edgeSet) snapshot {
+	t.Helper()
+	s := snapshot{all: dumpDB(t, db, false), live: map[string]map[string]bool{}}
+	for name, tb := range es.tables {
+		if tb.Marker == nil {
+			continue
+		}
+		s.live[name] = map[string]bool{}
+		for _, l := range dumpTableWhere(t, db, name, tb.Marker.IsAlive(name)) {
+			s.live[name][l] = true
+		}
+	}
+	return s
+}
+
+// checkPurge checks what a purge did between before and after (dumps
+// without the plugin's tables), and returns the rows it removed: it
+// changed no row, only removed some; it removed no live row of a
+// soft-deletable table; a row of a table that is not soft-deletable (time
+// entries, many-to-many join rows) went only with a parent (or owner) in
+// the trash. That parent is gone too, or, when the purge stopped or was
+// held before it, stays in the trash of a deletion marked started, which
+// no restore brings back (checkLog).
+func checkPurge(t testing.TB, es edgeSet, before snapshot, after map[string][]string) map[string][]string {
+	t.Helper()
+	removed := map[string][]string{}
+	for table, lines := range before.all {
+		now := map[string]bool{}
+		for _, l := range after[table] {
+			now[l] = true
+		}
+		was := map[string]bool{}
+		for _, l := range lines {
+			was[l] = true
+			if !now[l] {
+				removed[table] = append(removed[table], l)
+			}
+		}
+		for _, l := range after[table] {
+			if !was[l] {
+				t.Errorf("purge changed or added a row of %s: %s", table, l)
+			}
+		}
+	}
+	// trashed: the row of table with cols = vals is gone, or was not live.
+	trashed := func(table string, cols []string, vals []string) bool {
+		for _, l := range after[table] {
+			f := fields(l)
+			same := true
+			for i, c := range cols {
+				same = same && f[c] == vals[i]
+			}
+			if same {
+				return !before.live[table][l]
+			}
+		}
+		return true
+	}
+	for table, lines := range removed {
+		tb, soft := es.tables[table]
+		for _, l := range lines {
+			if soft && tb.Marker != nil {
+				if before.live[table][l] {
+					t.Errorf("purge removed a live row of %s: %s", table, l)
+				}
+				continue
+			}
+			f := fields(l)
+			withParent := false
+			for _, e := range es.edges {
+				if e.Child != table || (e.TypeColumn != "" && f[e.TypeColumn] != fmt.Sprintf("%q", e.TypeValue)) {
+					continue
+				}
+				var vals []string
+				for _, k := range e.ChildKeys {
+					vals = append(vals, f[k])
+				}
+				withParent = withParent || trashed(e.Parent, e.ParentKeys, vals)
+			}
+			for _, j := range es.joins {
+				if j.Table != table {
+					continue
+				}
+				var vals []string
+				for _, k := range j.JoinKeys {
+					vals = append(vals, f[k])
+				}
+				withParent = withParent || trashed(j.Owner, j.OwnerKeys, vals)
+			}
+			if !withParent {
+				t.Errorf("purge removed a row of %s whose parent is live: %s", table, l)
+			}
+		}
+	}
+	return removed
+}
+
+// fields splits a dump line into its columns' values.
+func fields(line string) map[string]string {
+	out := map[string]string{}
+	for _, f := range strings.Split(line, " | ") {
+		if k, v, ok := strings.Cut(f, "="); ok {
+			out[k] = v
+		}
+	}
+	return out
 }

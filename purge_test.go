@@ -246,6 +246,15 @@ func TestPurgeCancelledThenResumed(t *testing.T) {
 		if ds := deletions(t, s.db); ds[0].PurgedAt != nil {
 			t.Error("deletion marked purged by the cancelled run")
 		}
+		// Part of it is gone: it cannot be restored any more.
+		mid := dumpDB(t, s.db, true)
+		if _, err := softcascade.RestoreDeletion(s.db, deletions(t, s.db)[0].ID); !errors.Is(err, gorm.ErrRecordNotFound) {
+			t.Errorf("restore of a deletion half purged: %v, want gorm.ErrRecordNotFound", err)
+		}
+		if _, err := softcascade.Restore(s.db, &modelstest.Project{ID: s.old.ID}); !errors.Is(err, gorm.ErrRecordNotFound) {
+			t.Errorf("restore of the root of a deletion half purged: %v, want gorm.ErrRecordNotFound", err)
+		}
+		requireUnchanged(t, "refused restores", s.db, mid)
 
 		second, err := softcascade.Purge(s.db, softcascade.PurgeOptions{BatchSize: 4})
 		must(t, err)
@@ -335,6 +344,14 @@ func TestPurgeSkipsRowsHeldFromOutside(t *testing.T) {
 		var n int64
 		must(t, db.Unscoped().Model(&modelstest.Task{}).Where("id = ?", leaf.ID).Count(&n).Error)
 		eq(t, "held leaf still there", n, int64(1))
+		// What is left of the held deletion cannot be restored: its
+		// comments, time entries and other tasks are gone.
+		if _, err := softcascade.RestoreDeletion(db, ds[0].ID); !errors.Is(err, gorm.ErrRecordNotFound) {
+			t.Errorf("restore of the held deletion: %v, want gorm.ErrRecordNotFound", err)
+		}
+		if _, err := softcascade.Restore(db, &modelstest.Project{ID: held.ID}); !errors.Is(err, gorm.ErrRecordNotFound) {
+			t.Errorf("restore of the held project: %v, want gorm.ErrRecordNotFound", err)
+		}
 
 		// Once the link is gone, the next run finishes the deletion.
 		must(t, db.Delete(&link).Error)

@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/softcascade/softcascade"
+	"github.com/softcascade/softcascade/cascade"
 	modelstest "github.com/softcascade/softcascade/models_test"
 )
 
@@ -21,10 +22,8 @@ import (
 // forced: one operation is held inside its transaction (its locks taken)
 // by a gate, the other is started and, where it must, seen waiting for a
 // row lock on the server, then the gate opens.
-//
-// TODO(purge): restore racing purge of the same deletion, both orders
-// (restored whole or purged whole, never half); two purges at once (the
-// work done once, no errors); add purge to TestRaceStress's operations.
+// Purge's races are in races_purge_test.go; TestRaceStress below runs
+// purges among its operations.
 
 // ticking is a NowFunc one millisecond later at every call, so that
 // concurrent deletions claim different stamps.
@@ -465,7 +464,7 @@ func retryable(err error) bool {
 // the rows, and undoing every deletion brings every row back.
 func TestRaceStress(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
-		db := open(t, d, nil, softcascade.GuardChildren())
+		db := open(t, d, &gorm.Config{TranslateError: true}, softcascade.GuardChildren())
 		var projects []uint
 		for i := 0; i < 3; i++ {
 			projects = append(projects, modelstest.SeedProject(t, db, fmt.Sprint("p", i), modelstest.Shape{Tasks: 3, SubtaskDepth: 2, CommentsPerTask: 1, ReactionsPerComment: 1}).ID)
@@ -473,6 +472,7 @@ func TestRaceStress(t *testing.T) {
 		const workers, ops = 4, 40
 		var mu sync.Mutex
 		outcomes := map[string]int{}
+		var purged atomic.Int64
 		var wg sync.WaitGroup
 		for w := 0; w < workers; w++ {
 			wg.Add(1)
@@ -482,7 +482,11 @@ func TestRaceStress(t *testing.T) {
 				for i := 0; i < ops; i++ {
 					var err error
 					var op string
-					switch rng.IntN(5) {
+					kind := rng.IntN(5)
+					if rng.IntN(12) == 0 {
+						kind = 5
+					}
+					switch kind {
 					case 0:
 						op = "delete project"
 						err = db.Delete(&modelstest.Project{ID: projects[rng.IntN(len(projects))]}).Error
@@ -496,7 +500,7 @@ func TestRaceStress(t *testing.T) {
 					case 2:
 						op = "restore deletion"
 						var ids []string
-						db.Model(&softcascade.Deletion{}).Where("restored_at IS NULL").Pluck("id", &ids)
+						db.Model(&softcascade.Deletion{}).Where("restored_at IS NULL AND purged_at IS NULL").Pluck("id", &ids)
 						if len(ids) > 0 {
 							_, err = softcascade.RestoreDeletion(db, ids[rng.IntN(len(ids))])
 						}
@@ -514,35 +518,60 @@ func TestRaceStress(t *testing.T) {
 						if len(ids) > 0 {
 							err = db.Create(&modelstest.Comment{TaskID: ids[rng.IntN(len(ids))]}).Error
 						}
+					case 5:
+						// Everything deleted so far has expired.
+						op = "purge"
+						var rep softcascade.Report
+						rep, err = softcascade.Purge(db, softcascade.PurgeOptions{Before: db.NowFunc(), BatchSize: 5})
+						purged.Add(rep.Rows)
 					}
-					kind := "ok"
+					outcome := "ok"
 					switch {
 					case err == nil:
 					case errors.Is(err, softcascade.ErrParentDeleted), errors.Is(err, softcascade.ErrNotDeleted):
-						kind = "refused"
+						outcome = "refused"
+					case errors.Is(err, gorm.ErrRecordNotFound) && strings.HasPrefix(op, "restore"):
+						outcome = "refused (purged)"
+					case errors.Is(err, gorm.ErrForeignKeyViolated) && op == "create comment":
+						// The task was purged between the pick and the create.
+						outcome = "refused (task purged)"
 					case retryable(err):
-						kind = "deadlock"
+						outcome = "deadlock"
 					default:
 						t.Errorf("%s: %v", op, err)
-						kind = "error"
+						outcome = "error"
 					}
 					mu.Lock()
-					outcomes[op+": "+kind]++
+					outcomes[op+": "+outcome]++
 					mu.Unlock()
 				}
 			}(w)
 		}
 		wg.Wait()
-		t.Logf("outcomes: %v", outcomes)
+		t.Logf("outcomes: %v; %d rows purged", outcomes, purged.Load())
 		checkNoOrphans(t, db, seedEdges(t, db))
 		checkLog(t, db)
 		// Stamps follow the order in which deletions began, not the order
 		// in which they committed: a parent's deletion may carry an older
 		// stamp than a child's that committed first. Undo newest first,
 		// and again for those whose parent was still in the trash.
+		//
+		// A deletion whose purge began cannot be undone: its rows left in
+		// the trash (when a purge was held) stay there.
+		var held []softcascade.Deletion
+		must(t, db.Where("purge_started_at IS NOT NULL AND purged_at IS NULL").Find(&held).Error)
+		heldRows := map[string]int64{}
+		for _, del := range held {
+			mark := cascade.Mark{ID: del.ID, Stamp: del.StampTime()}
+			for _, tb := range del.Plan.Tables {
+				if tb.Marker != nil {
+					heldRows[tb.Name] += memberCount(t, db, tb, mark)
+				}
+			}
+		}
 		for pass := 0; ; pass++ {
 			var ds []softcascade.Deletion
-			must(t, db.Where("restored_at IS NULL").Order("stamp DESC").Find(&ds).Error)
+			must(t, db.Where("restored_at IS NULL AND purge_started_at IS NULL").Order("stamp DESC").Find(&ds).Error)
 			if len(ds) == 0 {
 				break
 			}
@@ -556,7 +585,7 @@ func TestRaceStress(t *testing.T) {
 			}
 		}
 		for table, c := range counts(t, db) {
-			eq(t, table+" deleted after undoing every deletion", c.Deleted, int64(0))
+			eq(t, table+" deleted after undoing every deletion", c.Deleted, heldRows[table])
 		}
 		checkLog(t, db)
 	})

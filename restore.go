@@ -15,8 +15,8 @@ import (
 //
 // Errors (errors.Is): ErrNotDeleted (a row is live), ErrParentDeleted (a
 // row's cascading parent is still in the trash), gorm.ErrRecordNotFound (no
-// such row, or purged), ErrNotSoftDeletable, ErrInvalidValue. One
-// transaction: on any error nothing changes.
+// such row; purged, or being purged), ErrNotSoftDeletable,
+// ErrInvalidValue. One transaction: on any error nothing changes.
 func Restore(db *gorm.DB, value any) (Report, error) {
 	return restoring(db, func(tx *gorm.DB, p *Plugin, req restore.Request) (restore.Result, error) {
 		return restore.Rows(tx, p.graph, value, req)

@@ -31,7 +31,7 @@ type TrashFilter struct {
 // listing does not need and which may be large.
 func trashColumns() []string {
 	return []string{"id", "root_table", "actor", "reason", "tenant", "deleted_at", "rows", "tables",
-		"roots", "restored_rows", "restored_at", "restored_by", "purged_at", "stamp"}
+		"roots", "restored_rows", "restored_at", "restored_by", "purged_at", "purge_started_at", "stamp"}
 }
 
 // Trash lists the deletions still in the trash, newest first, one page of

@@ -3,6 +3,7 @@ package softcascade_test
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"reflect"
@@ -15,21 +16,27 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/softcascade/softcascade"
+	"github.com/softcascade/softcascade/cascade"
 	modelstest "github.com/softcascade/softcascade/models_test"
 )
 
 // A property test: a seeded random walk (deterministic per seed) over
 // random trees of the seed's models and of every soft-delete kind, made of
-// creates, deletes (by key, by condition, of subtrees, restricted) and
-// restores (of rows, of whole deletions). After every step:
+// creates, deletes (by key, by condition, of subtrees, restricted),
+// restores (of rows, of whole deletions) and purges (the clock moved past
+// the retention of a random deletion). After every step:
 //
 //   - no live row has a soft-deleted cascading parent;
-//   - the log agrees with the rows (checkLog);
+//   - the log agrees with the rows (checkLog), and nothing of a purged
+//     deletion is left;
 //   - a step that failed changed nothing;
 //
+// after every purge, that it removed no live row and changed no row, and
+// that its report, the rows gone and the log agree (see (*walk).purge);
 // and every few steps, inside a transaction that is rolled back,
 // restoring every deletion still in the trash, newest first, gives back
-// the database's content with every row ever created live, byte for byte.
+// the database's content with every row ever created live, byte for byte
+// (see undoAll for what purge takes out of that content).
 //
 // SOFTCASCADE_WALK_STEPS and SOFTCASCADE_WALK_SEEDS (comma-separated)
 // make it longer; -short shorter.
@@ -82,6 +89,9 @@ type walk struct {
 	// expected is every row ever created, live: table -> key -> dump line.
 	expected map[string]map[string]string
 	verified map[string]bool // deletions checked restored for good
+	// purged counts the purge steps, the rows they removed, the
+	// deletions they finished, and the times one was held.
+	purged struct{ steps, rows, deletions, held int }
 }
 
 // step is one kind of move; run returns a description, and whether the
@@ -93,12 +103,6 @@ type step struct {
 }
 
 // steps is the walk's menu, in one place.
-//
-// TODO(purge): add {"purge", 1, (*walk).purge} once softcascade.Purge
-// lands: Purge with Before at a random point of the walk's clock (and
-// small BatchSize, DryRun sometimes); check that no live row was removed,
-// drop the purged deletions' rows from w.expected, and mark them so that
-// the reverse restore skips them (checkLog already skips purged ones).
 var steps = []step{
 	{"create project", 1, (*walk).createProject},
 	{"create folder tree", 1, (*walk).createFolder},
@@ -109,6 +113,7 @@ var steps = []step{
 	{"delete slice", 1, (*walk).deleteSlice},
 	{"restore rows", 3, (*walk).restoreRows},
 	{"restore deletion", 3, (*walk).restoreDeletion},
+	{"purge", 1, (*walk).purge},
 }
 
 func envInt(name string, def int) int {
@@ -192,7 +197,8 @@ func runWalk(t *testing.T, d modelstest.Dialect, seed uint64, n int) []string {
 			w.undoAll(i)
 		}
 	}
-	t.Logf("seed %d: %d steps, %d deletions", seed, n, len(deletions(t, w.db)))
+	t.Logf("seed %d: %d steps, %d deletions; %d purges removed %d rows and finished %d deletions, %d held",
+		seed, n, len(deletions(t, w.db)), w.purged.steps, w.purged.rows, w.purged.deletions, w.purged.held)
 	return w.trail
 }
 
@@ -215,13 +221,21 @@ func (w *walk) check(i int) {
 
 // undoAll restores every deletion still in the trash, newest first, in a
 // transaction it rolls back, and compares the content with w.expected.
+//
+// Purge takes two things out of "every row ever created, live": the rows
+// it removed are gone for good (the purge step drops them from
+// w.expected), and a deletion whose purge began but could not finish
+// (held: a restricting child is still there) cannot be restored, so its
+// rows stay in the trash exactly as that purge left them (the purge step
+// records those lines in w.expected). Every other row must come back
+// byte for byte, as before.
 func (w *walk) undoAll(i int) {
 	w.t.Helper()
 	errRollback := errors.New("rollback")
 	var diff string
 	err := w.db.Transaction(func(tx *gorm.DB) error {
 		var ds []softcascade.Deletion
-		if err := tx.Where("restored_at IS NULL AND purged_at IS NULL").Order("stamp DESC").Find(&ds).Error; err != nil {
+		if err := tx.Where("restored_at IS NULL AND purged_at IS NULL AND purge_started_at IS NULL").Order("stamp DESC").Find(&ds).Error; err != nil {
 			return err
 		}
 		for _, d := range ds {
@@ -556,7 +570,11 @@ func (w *walk) restoreRows() string {
 		value = k.many(ids)
 	}
 	rep, err := softcascade.Restore(w.db, value)
-	out := w.restoreOutcome(fmt.Sprintf("%s %v", k.table, ids), before, err, softcascade.ErrParentDeleted)
+	allowed := []error{softcascade.ErrParentDeleted}
+	if w.held() > 0 { // the rows may be a held deletion's
+		allowed = append(allowed, gorm.ErrRecordNotFound)
+	}
+	out := w.restoreOutcome(fmt.Sprintf("%s %v", k.table, ids), before, err, allowed...)
 	if err == nil {
 		if rep.Tables[k.table] < int64(len(ids)) {
 			w.fail("restore %s %v: report %v", k.table, ids, rep.Tables)
@@ -585,7 +603,15 @@ func (w *walk) restoreDeletion() string {
 	if err != nil && errors.Is(err, softcascade.ErrNotDeleted) && d.RestoredAt == nil {
 		w.fail("restore deletion %s: ErrNotDeleted but not marked restored", d.ID)
 	}
-	return w.restoreOutcome(fmt.Sprintf("deletion of %s (%d rows)", d.Table, d.Rows), before, err, softcascade.ErrParentDeleted, softcascade.ErrNotDeleted)
+	what := fmt.Sprintf("deletion of %s (%d rows)", d.Table, d.Rows)
+	if d.PurgedAt != nil || d.PurgeStartedAt != nil {
+		if !errors.Is(err, gorm.ErrRecordNotFound) {
+			w.fail("restore deletion %s, purged or being purged: %v, want gorm.ErrRecordNotFound", d.ID, err)
+		}
+		w.unchanged("a refused restore", before)
+		return what + ": refused (purged)"
+	}
+	return w.restoreOutcome(what, before, err, softcascade.ErrParentDeleted, softcascade.ErrNotDeleted)
 }
 
 // checkLogCached is checkLog, skipping deletions already seen restored
@@ -606,4 +632,214 @@ func checkLogCached(t testing.TB, db *gorm.DB, verified map[string]bool) {
 			verified[id] = true
 		}
 	}
+}
+
+// --- purge ---
+
+// held counts the deletions whose purge began and has not finished.
+func (w *walk) held() int64 {
+	var n int64
+	if err := w.db.Model(&softcascade.Deletion{}).Where("purge_started_at IS NOT NULL AND purged_at IS NULL").Count(&n).Error; err != nil {
+		w.fail("count held deletions: %v", err)
+	}
+	return n
+}
+
+// trashOf counts, per table, the rows each deletion has in the trash.
+func (w *walk) trashOf(ds []softcascade.Deletion) map[string]map[string]int64 {
+	out := map[string]map[string]int64{}
+	for _, d := range ds {
+		out[d.ID] = map[string]int64{}
+		mark := cascade.Mark{ID: d.ID, Stamp: d.StampTime()}
+		for _, tb := range d.Plan.Tables {
+			if tb.Marker != nil {
+				if n := memberCount(w.t, w.db, tb, mark); n > 0 {
+					out[d.ID][tb.Name] = n
+				}
+			}
+		}
+	}
+	return out
+}
+
+// purge moves the clock past the retention of a random deletion still in
+// the log and purges, sometimes with an explicit Before, small batches or
+// a dry run first. It checks that the purge removed no live row and
+// changed no row (checkPurge); that its report counts exactly the rows
+// gone; that the rows gone from soft-deletable tables are exactly what the
+// expired deletions had in the trash, less what is held; that the
+// deletions it finished have nothing left and the ones it could not
+// finish are reported; and that a dry run changed nothing and counted
+// what the real run removed plus what it had to keep.
+func (w *walk) purge() string {
+	var ds []softcascade.Deletion
+	if err := w.db.Where("purged_at IS NULL").Order("stamp").Find(&ds).Error; err != nil {
+		w.fail("read log: %v", err)
+	}
+	if len(ds) == 0 {
+		return "no deletions"
+	}
+	// One of the older half, so that the trash keeps deletions for
+	// undoAll to restore.
+	d := ds[w.rng.IntN((len(ds)+1)/2)]
+	cutoff := d.DeletedAt.Add(time.Millisecond) // d and every older deletion expire
+	if due := cutoff.Add(softcascade.DefaultRetention); w.now.Before(due) {
+		w.now = due
+	}
+	var opts softcascade.PurgeOptions
+	how := "retention"
+	if w.rng.IntN(3) == 0 {
+		opts.Before, how = cutoff, "Before"
+	} else {
+		cutoff = w.now.Add(-softcascade.DefaultRetention)
+	}
+	if w.rng.IntN(2) == 0 {
+		opts.BatchSize = 1 + w.rng.IntN(4)
+	}
+	var expired []softcascade.Deletion
+	for _, x := range ds {
+		if x.Stamp < cutoff.UnixMilli() {
+			expired = append(expired, x)
+		}
+	}
+	trash := w.trashOf(expired)
+	before := takeSnapshot(w.t, w.db, w.es)
+	var dry softcascade.Report
+	dryRun := w.rng.IntN(4) == 0
+	if dryRun {
+		withLog := dumpDB(w.t, w.db, true)
+		var err error
+		dryOpts := opts
+		dryOpts.DryRun = true
+		if dry, err = softcascade.Purge(w.db, dryOpts); err != nil {
+			w.fail("dry run: %v", err)
+		}
+		w.unchanged("a dry run", withLog)
+	}
+	rep, err := softcascade.Purge(w.db, opts)
+	if err != nil {
+		w.fail("purge (%s, batch %d): %v", how, opts.BatchSize, err)
+	}
+	removed := checkPurge(w.t, w.es, before, dumpDB(w.t, w.db, false))
+
+	// The report, the rows gone and the log agree.
+	gone := map[string]int64{}
+	for table, lines := range removed {
+		gone[table] = int64(len(lines))
+	}
+	var finished, kept int
+	fromTrash := map[string]int64{}
+	left := w.trashOf(expired)
+	for _, x := range expired {
+		for table, n := range trash[x.ID] {
+			fromTrash[table] += n - left[x.ID][table]
+		}
+		var now softcascade.Deletion
+		must(w.t, w.db.First(&now, "id = ?", x.ID).Error)
+		switch {
+		case now.PurgedAt != nil:
+			finished++
+			if len(left[x.ID]) > 0 {
+				w.fail("purged deletion %s has rows left: %v", x.ID, left[x.ID])
+			}
+		case now.PurgeStartedAt == nil:
+			w.fail("expired deletion %s (%s) not purged nor started", x.ID, x.Table)
+		default:
+			kept++
+		}
+	}
+	if kept > 0 && len(rep.Skipped) == 0 {
+		w.fail("%d expired deletions kept, none reported as skipped", kept)
+	}
+	for table, n := range gone {
+		if _, soft := w.es.tables[table]; soft && w.es.tables[table].Marker != nil && fromTrash[table] != n {
+			w.fail("purge removed %d rows of %s, the expired deletions had %d fewer in the trash", n, table, fromTrash[table])
+		}
+	}
+	for table, n := range fromTrash {
+		if gone[table] != n {
+			w.fail("the expired deletions had %d fewer rows of %s in the trash, %d rows are gone", n, table, gone[table])
+		}
+	}
+	if !maps.Equal(rep.Tables, gone) {
+		w.fail("purge report %v, rows gone %v", rep.Tables, gone)
+	}
+	if dryRun {
+		joins := map[string]bool{}
+		for _, j := range w.es.joins {
+			joins[j.Table] = true
+		}
+		for table := range mergeKeys(dry.Tables, rep.Tables, rep.Skipped) {
+			// A join row whose two owners both go (a trashed project and
+			// a trashed member) is counted by a dry run once per owner,
+			// and removed once.
+			if joins[table] && dry.Tables[table] >= rep.Tables[table] {
+				continue
+			}
+			if dry.Tables[table] != rep.Tables[table]+rep.Skipped[table] {
+				w.fail("dry run counted %d rows of %s; the purge removed %d and kept %d", dry.Tables[table], table, rep.Tables[table], rep.Skipped[table])
+			}
+		}
+	}
+
+	// What w.expected holds from now on (see undoAll).
+	for table, lines := range removed {
+		for _, l := range lines {
+			delete(w.expected[table], rowKey(l))
+		}
+	}
+	var held []softcascade.Deletion
+	must(w.t, w.db.Where("purge_started_at IS NOT NULL AND purged_at IS NULL").Find(&held).Error)
+	if len(held) > 0 {
+		now := dumpDB(w.t, w.db, false)
+		for table, keys := range w.membersOf(held) {
+			for _, l := range now[table] {
+				if keys[rowKey(l)] {
+					w.expected[table][rowKey(l)] = l
+				}
+			}
+		}
+	}
+	w.purged.steps++
+	w.purged.rows += int(rep.Rows)
+	w.purged.deletions += finished
+	w.purged.held += kept
+	return fmt.Sprintf("%s %s, batch %d, dry run %v: %d rows, %d deletions purged, %d held, skipped %v",
+		how, cutoff.Format(time.RFC3339Nano), opts.BatchSize, dryRun, rep.Rows, finished, kept, rep.Skipped)
+}
+
+// membersOf returns the keys of the rows the deletions have in the trash,
+// per table.
+func (w *walk) membersOf(ds []softcascade.Deletion) map[string]map[string]bool {
+	out := map[string]map[string]bool{}
+	for _, d := range ds {
+		mark := cascade.Mark{ID: d.ID, Stamp: d.StampTime()}
+		for _, tb := range d.Plan.Tables {
+			if tb.Marker == nil {
+				continue
+			}
+			var ids []uint
+			if err := w.db.Table(tb.Name).Where(cascade.Member(tb, tb.Name, mark)).Pluck("id", &ids).Error; err != nil {
+				w.fail("members of %s in %s: %v", d.ID, tb.Name, err)
+			}
+			for _, id := range ids {
+				if out[tb.Name] == nil {
+					out[tb.Name] = map[string]bool{}
+				}
+				out[tb.Name][fmt.Sprint(id)] = true
+			}
+		}
+	}
+	return out
+}
+
+// mergeKeys is the set of keys of the maps.
+func mergeKeys(ms ...map[string]int64) map[string]bool {
+	out := map[string]bool{}
+	for _, m := range ms {
+		for k := range m {
+			out[k] = true
+		}
+	}
+	return out
 }

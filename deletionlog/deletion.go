@@ -38,6 +38,10 @@ type Deletion struct {
 	RestoredBy string     `json:"restoredBy,omitempty"` // unbounded, like Actor
 	// PurgedAt is set once the deletion's rows are permanently deleted.
 	PurgedAt *time.Time `gorm:"index" json:"purgedAt,omitempty"`
+	// PurgeStartedAt is set by the purge that is about to delete the
+	// deletion's first row. From then on it cannot be restored, as part of
+	// it may be gone; a later purge finishes it if this one stops.
+	PurgeStartedAt *time.Time `json:"purgeStartedAt,omitempty"`
 	// Stamp is DeletedAt in unix milliseconds; unique across deletions, so
 	// it identifies the rows this deletion stamped.
 	Stamp int64 `gorm:"uniqueIndex" json:"-"`

@@ -94,6 +94,12 @@ func (r *runner) deletion(d *deletionlog.Deletion) error {
 		r.opts.Logger.WarnContext(r.ctx, "softcascade: purge: deletion without a plan left alone", "deletion", d.ID)
 		return nil
 	}
+	if !r.opts.DryRun {
+		ok, err := r.start(d)
+		if err != nil || !ok {
+			return err
+		}
+	}
 	held, err := r.unit(deletionUnit(d))
 	if err != nil || r.opts.DryRun {
 		return err
@@ -128,6 +134,42 @@ func (r *runner) deletion(d *deletionlog.Deletion) error {
 	}
 	r.res.Purged += int(res.RowsAffected) // 0 when a concurrent purger marked it first
 	return nil
+}
+
+// start marks d as being purged, in a statement of its own that commits
+// before any of d's rows goes, and reports whether d is still to purge
+// (false: a concurrent purger finished it meanwhile).
+//
+// A restore locks the deletion's log row (FOR UPDATE) before it changes a
+// row, and refuses a deletion marked this way. So the UPDATE here waits
+// for a restore of d under way, and the purge then finds the rows it
+// brought back live and leaves them; a restore that comes later is
+// refused. Either the restore happens whole or the purge does, never part
+// of each, however many short transactions the purge takes. On SQLite,
+// whose writers take turns, a restore that read the deletion before the
+// mark cannot write after it (SQLITE_BUSY, nothing changed).
+func (r *runner) start(d *deletionlog.Deletion) (bool, error) {
+	id := clause.Eq{Column: clause.Column{Name: "id"}, Value: d.ID}
+	unpurged := clause.Eq{Column: clause.Column{Name: "purged_at"}, Value: nil}
+	if d.PurgeStartedAt == nil {
+		res := r.q().Model(&deletionlog.Deletion{}).
+			Clauses(clause.Where{Exprs: []clause.Expression{id, unpurged,
+				clause.Eq{Column: clause.Column{Name: "purge_started_at"}, Value: nil}}}).
+			UpdateColumn("purge_started_at", r.conn.NowFunc())
+		if res.Error != nil {
+			return false, fmt.Errorf("softcascade: purge deletion %s: mark started: %w", d.ID, res.Error)
+		}
+		if res.RowsAffected == 1 {
+			return true, nil
+		}
+	}
+	// Started by an earlier run (or a concurrent purger): go on unless
+	// it was finished meanwhile.
+	var n int64
+	if err := r.q().Model(&deletionlog.Deletion{}).Clauses(clause.Where{Exprs: []clause.Expression{id, unpurged}}).Count(&n).Error; err != nil {
+		return false, fmt.Errorf("softcascade: purge deletion %s: %w", d.ID, err)
+	}
+	return n == 1, nil
 }
 
 // unit deletes (or counts) a unit's rows table by table, children first,

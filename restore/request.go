@@ -45,10 +45,25 @@ func load(tx *gorm.DB, id string, req Request) (*deletionlog.Deletion, error) {
 	if err := q.Take(&d).Error; err != nil {
 		return nil, fmt.Errorf("softcascade: deletion %s: %w", id, err)
 	}
-	if d.PurgedAt != nil || d.Plan == nil {
-		return nil, fmt.Errorf("softcascade: deletion %s was purged: %w", id, gorm.ErrRecordNotFound)
+	if err := restorable(&d); err != nil {
+		return nil, err
 	}
 	return &d, nil
+}
+
+// restorable fails with gorm.ErrRecordNotFound when d was purged, or a
+// purge has begun to delete its rows (PurgeStartedAt): part of it may be
+// gone, and restoring the rest would bring back a tree with holes. It is
+// judged on a locked row, so a purge that has not started yet waits for
+// the restore (see purge's start).
+func restorable(d *deletionlog.Deletion) error {
+	switch {
+	case d.PurgedAt != nil || d.Plan == nil:
+		return fmt.Errorf("softcascade: deletion %s was purged: %w", d.ID, gorm.ErrRecordNotFound)
+	case d.PurgeStartedAt != nil:
+		return fmt.Errorf("softcascade: deletion %s is being purged: %w", d.ID, gorm.ErrRecordNotFound)
+	}
+	return nil
 }
 
 // tablesOf lists the deletion's tables that took rows, in plan order.

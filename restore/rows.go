@@ -260,6 +260,9 @@ func (tg *target) deletions(tx *gorm.DB, ids []any, req Request) (map[string]*de
 		if d.Plan == nil || (req.HasTenant && d.Tenant != req.Tenant) {
 			continue
 		}
+		if err := restorable(d); err != nil {
+			return nil, err
+		}
 		out[d.ID], out[fmt.Sprint(d.Stamp)] = d, d
 	}
 	return out, nil

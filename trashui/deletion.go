@@ -56,7 +56,7 @@ func (h *handler) showWith(w http.ResponseWriter, r *http.Request, code int, err
 		ID:     d.ID, When: h.when(d.DeletedAt), Actor: d.Actor, Reason: d.Reason, Tenant: d.Tenant, Table: d.Table,
 		Rows: d.Rows, Roots: d.Roots, InTrash: d.Rows - d.RestoredRows, Counts: softcascade.TableCounts(d),
 		PurgeIn: purgeIn(softcascade.PurgeDue(db, d), db.NowFunc()), RestoredBy: d.RestoredBy, RestoredRows: d.RestoredRows,
-		CanRestore:   d.RestoredAt == nil && d.PurgedAt == nil,
+		CanRestore:   d.RestoredAt == nil && d.PurgedAt == nil && d.PurgeStartedAt == nil,
 		RestoreLabel: plural(int(d.Rows-d.RestoredRows), "Restore 1 row", "Restore %d rows"),
 		Error:        errMsg,
 	}

@@ -75,6 +75,8 @@ func status(d softcascade.Deletion, purgeIn string) string {
 	switch {
 	case d.PurgedAt != nil:
 		return "purged " + showTime(*d.PurgedAt)
+	case d.PurgeStartedAt != nil:
+		return "being purged since " + showTime(*d.PurgeStartedAt) + "; cannot be restored"
 	case d.RestoredAt != nil:
 		return fmt.Sprintf("restored %s by %s", showTime(*d.RestoredAt), orDash(d.RestoredBy))
 	case d.RestoredRows > 0:
