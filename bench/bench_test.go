@@ -2,7 +2,9 @@ package main
 
 import (
 	"flag"
+	"log/slog"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -20,7 +22,7 @@ import (
 var benchScale = flag.Int("scale", 1, "tree size for the benchmarks, in multiples of the seed's project")
 
 // benchEnv builds a tree on a fresh database of dialect d.
-func benchEnv(b *testing.B, d modelstest.Dialect) *env {
+func benchEnv(b testing.TB, d modelstest.Dialect) *env {
 	b.Helper()
 	sqlDB, err := d.Open(b, nil).DB()
 	if err != nil {
@@ -33,42 +35,77 @@ func benchEnv(b *testing.B, d modelstest.Dialect) *env {
 	if err := build(e, *benchScale, 1); err != nil {
 		b.Fatal(err)
 	}
+	e.scale, e.batch = *benchScale, 1000
 	return e
 }
 
 // BenchmarkCascadeDelete times one cascade delete of the tree per path;
 // bringing it back between iterations is not timed. stmts/op counts round
 // trips (BEGIN and COMMIT included).
-func BenchmarkCascadeDelete(b *testing.B) {
+func BenchmarkCascadeDelete(b *testing.B) { benchOp(b, "delete") }
+
+// BenchmarkRestore times one restore of the tree, deleted by the plugin
+// (untimed), per path.
+func BenchmarkRestore(b *testing.B) { benchOp(b, "restore") }
+
+// BenchmarkPurge times one purge of an expired backlog of at least
+// -purge-rows rows per path (built and deleted untimed) and reports rows/s.
+func BenchmarkPurge(b *testing.B) { benchOp(b, "purge") }
+
+var benchPurgeRows = flag.Int("purge-rows", 20000, "purge benchmark: the least rows of the expired backlog")
+
+// benchOp times the paths of the op named key, on every dialect.
+func benchOp(b *testing.B, key string) {
+	o, ok := opByKey(key)
+	if !ok {
+		b.Fatalf("no op %q", key)
+	}
+	defer slog.SetDefault(slog.Default())
+	slog.SetDefault(slog.New(slog.DiscardHandler)) // Purge's info lines
 	for _, d := range modelstest.Dialects(b) {
 		b.Run("db="+d.Name, func(b *testing.B) {
 			e := benchEnv(b, d)
-			for _, p := range ops()[0].paths {
+			e.purgeRows = *benchPurgeRows
+			for _, p := range o.paths {
 				b.Run("path="+p.name, func(b *testing.B) {
 					b.ReportAllocs()
-					var trips int64
+					var trips, rows int64
+					var took time.Duration
 					for i := 0; i < b.N; i++ {
 						b.StopTimer()
+						if o.setup != nil {
+							if err := o.setup(e); err != nil {
+								b.Fatal(err)
+							}
+						}
 						if err := vacuum(e); err != nil {
 							b.Fatal(err)
 						}
 						n := e.wire.Trips()
 						b.StartTimer()
+						start := time.Now()
 						if err := p.run(e); err != nil {
 							b.Fatal(err)
 						}
+						took += time.Since(start)
 						b.StopTimer()
 						trips += e.wire.Trips() - n
-						if err := revive(e); err != nil {
-							b.Fatal(err)
+						if o.rows != nil {
+							rows += o.rows(e)
+						}
+						if o.reset != nil {
+							if err := o.reset(e); err != nil {
+								b.Fatal(err)
+							}
 						}
 						b.StartTimer()
 					}
 					b.ReportMetric(float64(trips)/float64(b.N), "stmts/op")
+					if rows > 0 {
+						b.ReportMetric(float64(rows)/took.Seconds(), "rows/s")
+					}
 				})
 			}
-			// TODO(restore), TODO(purge): benchmark the restore and purge
-			// ops of ops() the same way once their plugin paths exist.
 		})
 	}
 }
@@ -92,6 +129,29 @@ func BenchmarkReads(b *testing.B) {
 							}
 						}
 					})
+				}
+			}
+		})
+	}
+}
+
+// TestOps runs every op of the command once per path, warm-up included, at
+// the 1x scale with a small purge backlog: every path must succeed and
+// leave the same rows as the others.
+func TestOps(t *testing.T) {
+	defer slog.SetDefault(slog.Default())
+	slog.SetDefault(slog.New(slog.DiscardHandler))
+	for _, d := range modelstest.Dialects(t) {
+		t.Run(d.Name, func(t *testing.T) {
+			e := benchEnv(t, d)
+			e.purgeRows = 8000 // two trees, two deletions
+			for _, o := range ops() {
+				res, did, err := runOp(e, o, 1, 0, nil, func(string) {})
+				if err != nil {
+					t.Fatalf("%s: %v", o.name, err)
+				}
+				if len(res) != len(o.paths) || did == "" {
+					t.Errorf("%s: %d paths measured, check %q", o.name, len(res), did)
 				}
 			}
 		})

@@ -48,14 +48,28 @@ var seedTables = []string{"clients", "users", "projects", "tasks", "comments", "
 // per tree, whatever its size), then refreshes the planner's statistics.
 // It sets e.project and e.task.
 func build(e *env, scale, others int) error {
-	db := e.plain
-	if err := fillSequence(db, topTasks1x*scale); err != nil {
+	ids, err := addTrees(e.plain, scale, 1+others, "tree")
+	if err != nil {
 		return err
 	}
-	for i := 0; i <= others; i++ {
-		p := modelstest.Project{Name: fmt.Sprintf("tree %d", i)}
+	e.project = ids[0]
+	if err := e.plain.Raw("SELECT MAX(id) FROM tasks WHERE project_id = ?", e.project).Scan(&e.task).Error; err != nil {
+		return fmt.Errorf("build: %w", err)
+	}
+	return analyze(e.plain)
+}
+
+// addTrees inserts n trees at scale and returns their projects' ids. The
+// numbers table lives only while it runs.
+func addTrees(db *gorm.DB, scale, n int, name string) ([]uint, error) {
+	if err := fillSequence(db, topTasks1x*scale); err != nil {
+		return nil, err
+	}
+	ids := make([]uint, 0, n)
+	for i := 0; i < n; i++ {
+		p := modelstest.Project{Name: fmt.Sprintf("%s %d", name, i)}
 		if err := db.Create(&p).Error; err != nil {
-			return fmt.Errorf("build: project: %w", err)
+			return nil, fmt.Errorf("build: project: %w", err)
 		}
 		for _, s := range treeStatements {
 			args := []any{p.ID}
@@ -63,21 +77,21 @@ func build(e *env, scale, others int) error {
 				args = append(args, s.perScale*scale)
 			}
 			if err := db.Exec(s.sql, args...).Error; err != nil {
-				return fmt.Errorf("build: %s: %w", s.what, err)
+				return nil, fmt.Errorf("build: %s: %w", s.what, err)
 			}
 		}
-		if i == 0 {
-			e.project = p.ID
-		}
-	}
-	if err := db.Raw("SELECT MAX(id) FROM tasks WHERE project_id = ?", e.project).Scan(&e.task).Error; err != nil {
-		return fmt.Errorf("build: %w", err)
+		ids = append(ids, p.ID)
 	}
 	if err := db.Exec("DROP TABLE bench_seq").Error; err != nil {
-		return fmt.Errorf("build: %w", err)
+		return nil, fmt.Errorf("build: %w", err)
 	}
-	return analyze(db)
+	return ids, nil
 }
+
+// treeRows is the rows of one tree at scale, time entries included: 1
+// project and, per 1x, 500 tasks, 2,000 comments, 1,000 reactions, 300
+// attachments, 1,000 time entries, 20 documents and 100 versions.
+func treeRows(scale int) int { return 1 + 4920*scale }
 
 // fillSequence creates bench_seq holding 1..n, doubling it per statement.
 func fillSequence(db *gorm.DB, n int) error {

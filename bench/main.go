@@ -16,6 +16,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strconv"
@@ -34,14 +35,19 @@ type config struct {
 	reads    int
 	readRuns int
 	only     map[string]bool
-	explain  bool
-	markdown bool
-	quiet    bool
+	ops      map[string]bool
+	// purge: the least rows of the backlog, rows per batch, rounds
+	purgeRows   int
+	batch       int
+	purgeRounds int
+	explain     bool
+	markdown    bool
+	quiet       bool
 }
 
 func main() {
 	var c config
-	var scales, paths string
+	var scales, paths, ops string
 	flag.StringVar(&c.db, "db", dialectPostgres, "database: sqlite, postgres or mysql")
 	flag.StringVar(&c.dsn, "dsn", "", "server DSN (default $SOFTCASCADE_POSTGRES_DSN or $SOFTCASCADE_MYSQL_DSN); each scale runs in a new schema or database created there")
 	flag.StringVar(&scales, "scale", "1,100", "tree sizes, comma-separated multiples of the seed's project (500 tasks, 2,000 comments, 300 attachments)")
@@ -51,6 +57,10 @@ func main() {
 	flag.IntVar(&c.reads, "reads", 500, "queries per read path per round; 0 skips the reads")
 	flag.IntVar(&c.readRuns, "read-rounds", 20, "rounds of the reads (cheap, and noisier than the cascades)")
 	flag.StringVar(&paths, "paths", "", "comma-separated paths to run (plugin, hand-written, row-by-row); default all")
+	flag.StringVar(&ops, "ops", "", "comma-separated operations to run (delete, restore, purge); default all")
+	flag.IntVar(&c.purgeRows, "purge-rows", 1000000, "purge: the least rows of the expired backlog (trees of the scale, deleted by the plugin past the retention)")
+	flag.IntVar(&c.batch, "batch", 1000, "purge: rows per batch, for the plugin and the hand-written loop")
+	flag.IntVar(&c.purgeRounds, "purge-rounds", 3, "purge: rounds (each builds and deletes a fresh backlog, untimed)")
 	flag.BoolVar(&c.explain, "explain", false, "PostgreSQL: print EXPLAIN ANALYZE of the plugin's and the hand-written cascade statements")
 	flag.BoolVar(&c.markdown, "markdown", false, "print the table as Markdown")
 	flag.BoolVar(&c.quiet, "q", false, "no progress on stderr")
@@ -69,12 +79,18 @@ func main() {
 			c.only[strings.TrimSpace(p)] = true
 		}
 	}
+	if ops != "" {
+		c.ops = map[string]bool{}
+		for _, o := range strings.Split(ops, ",") {
+			c.ops[strings.TrimSpace(o)] = true
+		}
+	}
 	if c.dsn == "" {
 		c.dsn = defaultDSN(c.db)
 	}
-	if c.rounds < 1 {
-		c.rounds = 1
-	}
+	c.rounds, c.purgeRounds, c.batch = max(c.rounds, 1), max(c.purgeRounds, 1), max(c.batch, 1)
+	// Purge logs a line when it starts and ends: keep the progress readable.
+	slog.SetDefault(slog.New(slog.DiscardHandler))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, c); err != nil {
@@ -113,6 +129,7 @@ func runScale(ctx context.Context, c config, scale int, r *report, progress func
 		return err
 	}
 	e.plugin, e.plain = e.plugin.WithContext(ctx), e.plain.WithContext(ctx)
+	e.scale, e.purgeRows, e.batch = scale, c.purgeRows, c.batch
 	r.version = e.version
 
 	start := time.Now()
@@ -123,11 +140,18 @@ func runScale(ctx context.Context, c config, scale int, r *report, progress func
 	progress(fmt.Sprintf("built %d trees in %v", t.trees, t.built.Round(time.Millisecond)))
 
 	for _, o := range ops() {
+		if c.ops != nil && !c.ops[o.key] {
+			continue
+		}
 		if o.pending() {
 			r.lines = append(r.lines, pendingLines(scale, o)...)
 			continue
 		}
-		res, did, err := runOp(e, o, c.rounds, c.latency, c.only, progress)
+		rounds := c.rounds
+		if o.key == "purge" {
+			rounds = c.purgeRounds
+		}
+		res, did, err := runOp(e, o, rounds, c.latency, c.only, progress)
 		if err != nil {
 			return err
 		}
@@ -138,7 +162,11 @@ func runScale(ctx context.Context, c config, scale int, r *report, progress func
 			a, okA := res[cmp[0]]
 			b, okB := res[cmp[1]]
 			if okA && okB {
-				r.lines = append(r.lines, line{scale: scale, what: o.name + ": " + cmp[0] + " / " + cmp[1], a: a, b: b})
+				l := line{scale: scale, what: o.name + ": " + cmp[0] + " / " + cmp[1], a: a, b: b}
+				if o.rows != nil {
+					l.rows = o.rows(e)
+				}
+				r.lines = append(r.lines, l)
 			}
 		}
 	}

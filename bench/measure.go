@@ -107,6 +107,9 @@ func runOp(e *env, o op, rounds int, latency time.Duration, only map[string]bool
 		n := len(paths)
 		if r < 0 {
 			n = min(n, 1)
+			if o.noWarmUp {
+				n = 0
+			}
 		}
 		for i := 0; i < n; i++ {
 			p := paths[(i+max(r, 0))%len(paths)]

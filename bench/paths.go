@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -20,9 +21,15 @@ type env struct {
 	plain   *gorm.DB // plain GORM, same database and wire
 	wire    *wire
 
-	project uint      // the root of the measured tree
-	task    uint      // one of its tasks
-	stamp   time.Time // the deleted-at of the last deletion (restore)
+	scale    int
+	project  uint      // the root of the measured tree
+	task     uint      // one of its tasks
+	stamp    time.Time // the deleted-at of the last deletion (restore)
+	deletion string    // the ID of the last deletion (restore)
+
+	purgeRows int   // the least rows of a purge backlog
+	batch     int   // rows per purge batch
+	backlog   int64 // the rows of the current backlog
 }
 
 // A path is one way of doing an operation; paths of one op are timed
@@ -38,6 +45,7 @@ type path struct {
 // starts from the state setup leaves (the built tree when setup is nil)
 // and reset restores that state afterwards; neither is timed.
 type op struct {
+	key   string // its name in -ops
 	name  string
 	paths []path
 	// compare lists the ratios to report: {numerator, denominator} path names.
@@ -50,12 +58,17 @@ type op struct {
 	reset func(e *env) error
 	// latency: the simulated latency applies to this op.
 	latency bool
+	// noWarmUp skips the untimed warm-up run (an expensive op).
+	noWarmUp bool
+	// rows, when set, is what one run removes: the report gives rows/s.
+	rows func(e *env) int64
 }
 
 // ops is the table of what the bench measures.
 func ops() []op {
 	return []op{
 		{
+			key:  "delete",
 			name: "cascade delete",
 			paths: []path{
 				{"plugin", pluginDelete},
@@ -68,43 +81,53 @@ func ops() []op {
 			latency: true,
 		},
 		{
-			// TODO(restore): time softcascade.Restore against the
-			// hand-written restore once Restore is merged: set the plugin
-			// path's run to
-			//	func(e *env) error {
-			//		_, err := softcascade.Restore(e.plugin, &modelstest.Project{ID: e.project})
-			//		return err
-			//	}
-			// setup deletes the tree with the plugin (untimed) and notes
-			// its stamp; check verifies that both paths leave it live.
+			// The plugin's restore by deletion ID (a trash view's
+			// button) and by row, against one hand-written UPDATE per
+			// table keyed on the deletion's time. setup deletes the
+			// tree with the plugin (untimed).
+			key:  "restore",
 			name: "restore",
 			paths: []path{
-				{"plugin", nil},
+				{"plugin", pluginRestoreDeletion},
+				{"plugin by row", pluginRestoreRow},
 				{"hand-written", handWrittenRestore},
 			},
-			compare: [][2]string{{"plugin", "hand-written"}},
+			compare: [][2]string{{"plugin", "hand-written"}, {"plugin by row", "hand-written"}},
 			setup:   deleteForRestore,
 			check:   liveRows,
 			reset:   revive,
 			latency: true,
 		},
 		{
-			// TODO(purge): time softcascade.Purge against a hand-written
-			// batched DELETE loop with the same batch size, on an expired
-			// backlog of at least a million rows: setup builds the backlog
-			// (trees deleted by the plugin with a clock set back past the
-			// retention), the plugin path runs softcascade.Purge with
-			// PurgeOptions{BatchSize: n}, the hand-written path runs
-			// DELETE ... WHERE id IN (SELECT id ... LIMIT n) per table,
-			// children first, until nothing is left; report rows/s.
+			// softcascade.Purge against a hand-written loop of batched
+			// DELETEs with the same batch size, children first, on a
+			// backlog of at least -purge-rows rows: trees of the scale
+			// deleted by the plugin past the retention, built anew
+			// before every run (untimed).
+			key:  "purge",
 			name: "purge",
 			paths: []path{
-				{"plugin", nil},
-				{"hand-written", nil},
+				{"plugin", pluginPurge},
+				{"hand-written", handWrittenPurge},
 			},
-			compare: [][2]string{{"plugin", "hand-written"}},
+			compare:  [][2]string{{"plugin", "hand-written"}},
+			setup:    buildBacklog,
+			check:    leftRows,
+			reset:    clearLog,
+			noWarmUp: true,
+			rows:     func(e *env) int64 { return e.backlog },
 		},
 	}
+}
+
+// opByKey returns the op named key in -ops.
+func opByKey(key string) (op, bool) {
+	for _, o := range ops() {
+		if o.key == key {
+			return o, true
+		}
+	}
+	return op{}, false
 }
 
 // pluginDelete is db.Delete(&project) with softcascade installed.
@@ -122,8 +145,21 @@ func deleteForRestore(e *env) error {
 	if err := e.plain.Order("stamp DESC").First(&d).Error; err != nil {
 		return err
 	}
-	e.stamp = d.DeletedAt
+	e.stamp, e.deletion = d.DeletedAt, d.ID
 	return nil
+}
+
+// pluginRestoreDeletion is softcascade.RestoreDeletion of the deletion
+// setup made.
+func pluginRestoreDeletion(e *env) error {
+	_, err := softcascade.RestoreDeletion(e.plugin, e.deletion)
+	return err
+}
+
+// pluginRestoreRow is softcascade.Restore of the deleted project.
+func pluginRestoreRow(e *env) error {
+	_, err := softcascade.Restore(e.plugin, &modelstest.Project{ID: e.project})
+	return err
 }
 
 // softDeleteTables are the seed's soft-deletable tables in the tree.
@@ -151,26 +187,43 @@ func countRows(e *env, cond string) (string, error) {
 	return b.String(), nil
 }
 
-// revive brings the tree back to live between rounds and empties the
-// plugin's deletion log and ledger.
-//
-// TODO(restore): use softcascade.Restore once it exists (and keep this
-// hand-written revive for the other paths' deletions, which the plugin
-// does not know about).
+// revive brings the tree back to live between rounds: what the plugin
+// deleted with softcascade.RestoreDeletion, newest deletion first, what
+// the other paths deleted with a hand-written UPDATE per table (the plugin
+// does not know about it). Then it empties the deletion log and ledger.
 func revive(e *env) error {
-	return e.plain.Transaction(func(tx *gorm.DB) error {
+	var ids []string
+	if err := e.plain.Model(&softcascade.Deletion{}).Where("restored_at IS NULL AND purged_at IS NULL").
+		Order("stamp DESC").Pluck("id", &ids).Error; err != nil {
+		return fmt.Errorf("revive: %w", err)
+	}
+	for _, id := range ids {
+		if _, err := softcascade.RestoreDeletion(e.plugin, id); err != nil && !errors.Is(err, softcascade.ErrNotDeleted) {
+			return fmt.Errorf("revive: restore deletion %s: %w", id, err)
+		}
+	}
+	err := e.plain.Transaction(func(tx *gorm.DB) error {
 		for _, t := range softDeleteTables {
 			if err := tx.Exec("UPDATE " + t + " SET deleted_at = NULL WHERE deleted_at IS NOT NULL").Error; err != nil {
 				return fmt.Errorf("revive %s: %w", t, err)
 			}
 		}
-		for _, t := range []string{"softcascade_ledger", "softcascade_deletions"} {
-			if err := tx.Exec("DELETE FROM " + t).Error; err != nil {
-				return fmt.Errorf("revive %s: %w", t, err)
-			}
-		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	return clearLog(e)
+}
+
+// clearLog empties the plugin's deletion log and ledger.
+func clearLog(e *env) error {
+	for _, t := range []string{"softcascade_ledger", "softcascade_deletions"} {
+		if err := e.plain.Exec("DELETE FROM " + t).Error; err != nil {
+			return fmt.Errorf("clear %s: %w", t, err)
+		}
+	}
+	return nil
 }
 
 // vacuum reclaims the dead row versions the rounds leave behind
@@ -179,7 +232,7 @@ func vacuum(e *env) error {
 	if e.dialect != dialectPostgres {
 		return nil
 	}
-	return e.plain.Exec("VACUUM (ANALYZE) " + strings.Join(append(append([]string{}, softDeleteTables...), "softcascade_deletions", "softcascade_ledger"), ", ")).Error
+	return e.plain.Exec("VACUUM (ANALYZE) " + strings.Join(append(append([]string{}, softDeleteTables...), "time_entries", "softcascade_deletions", "softcascade_ledger"), ", ")).Error
 }
 
 // A read is an everyday query, run with the plugin installed and without.

@@ -17,6 +17,7 @@ type line struct {
 	what  string // "cascade delete: plugin / hand-written"
 	a, b  summary
 	note  string // set instead of a and b for a pending comparison
+	rows  int64  // rows one run removes (purge), for rows/s; 0 otherwise
 }
 
 // tree describes the measured tree at one scale.
@@ -59,7 +60,7 @@ func (r *report) write(w io.Writer, markdown bool) error {
 			scale, l.what,
 			fmt.Sprintf("%.2f", pairedRatio(l.a, l.b)), ratio(l.a.allocs, l.b.allocs),
 			duration(l.a.median), l.a.spread(), duration(l.b.median), l.b.spread(),
-			count(l.a.trips), count(l.b.trips), count(l.a.allocs), count(l.b.allocs),
+			trips(l.a.trips), trips(l.b.trips), count(l.a.allocs), count(l.b.allocs),
 		})
 	}
 	if markdown {
@@ -67,14 +68,40 @@ func (r *report) write(w io.Writer, markdown bool) error {
 		for _, row := range rows {
 			fmt.Fprintf(w, "| %s |\n", strings.Join(row, " | "))
 		}
-		return nil
+	} else {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, strings.Join(head, "\t"))
+		for _, row := range rows {
+			fmt.Fprintln(tw, strings.Join(row, "\t"))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(head, "\t"))
-	for _, row := range rows {
-		fmt.Fprintln(tw, strings.Join(row, "\t"))
+	for _, l := range r.lines {
+		if l.rows > 0 {
+			fmt.Fprintf(w, "\n%dx %s: %s rows per run; throughput A %s rows/s, B %s rows/s (medians); throughput A/B %.2f (median over rounds of B's time / A's time)\n",
+				l.scale, l.what, count(float64(l.rows)), count(perSecond(l.rows, l.a.median)), count(perSecond(l.rows, l.b.median)), pairedRatio(l.b, l.a))
+		}
 	}
-	return tw.Flush()
+	return nil
+}
+
+func perSecond(rows int64, d time.Duration) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return float64(rows) / d.Seconds()
+}
+
+// trips is a round-trip count; "-" where none went through the wire: Purge
+// runs on a connection it takes from the pool (gorm's DB.Connection),
+// which the wire does not see.
+func trips(n float64) string {
+	if n == 0 {
+		return "-"
+	}
+	return count(n)
 }
 
 func ratio(a, b float64) string {
