@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,7 +49,7 @@ type fresh struct {
 
 // createFresh creates a fresh database of dialect on the server of dsn.
 func createFresh(ctx context.Context, dialect, dsn string) (*fresh, error) {
-	name := "sc_bench_" + randomHex()
+	name := "sc_bench_" + strings.TrimPrefix(modelstest.RandomName(), "sc_")
 	switch dialect {
 	case dialectSQLite:
 		dir, err := os.MkdirTemp("", name)
@@ -69,7 +66,7 @@ func createFresh(ctx context.Context, dialect, dsn string) (*fresh, error) {
 		if dsn == "" {
 			return nil, fmt.Errorf("no PostgreSQL DSN: set -dsn or %s", modelstest.EnvPostgres)
 		}
-		scoped, err := withSearchPath(dsn, name)
+		scoped, err := modelstest.WithSearchPath(dsn, name)
 		if err != nil {
 			return nil, err
 		}
@@ -117,28 +114,6 @@ func createOn(ctx context.Context, driver, adminDSN, dsn, create, drop string) (
 		_, err := admin.ExecContext(ctx, drop)
 		return err
 	}}, nil
-}
-
-// withSearchPath returns the pgx DSN (keyword/value or URL form) with
-// search_path set to schema.
-func withSearchPath(dsn, schema string) (string, error) {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		u, err := url.Parse(dsn)
-		if err != nil {
-			return "", err
-		}
-		q := u.Query()
-		q.Set("search_path", schema)
-		u.RawQuery = q.Encode()
-		return u.String(), nil
-	}
-	return dsn + " search_path=" + schema, nil
-}
-
-func randomHex() string {
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // dialector returns a GORM dialector of dialect over an existing pool.

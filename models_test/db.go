@@ -154,7 +154,7 @@ func (d Dialect) OpenDSN(t testing.TB, cfg *gorm.Config) (*gorm.DB, string) {
 	case namePostgres:
 		name := d.createIsolated(t, "pgx", d.dsn, `CREATE SCHEMA "%s"`, `DROP SCHEMA IF EXISTS "%s" CASCADE`)
 		var err error
-		dsn, err = withSearchPath(d.dsn, name)
+		dsn, err = WithSearchPath(d.dsn, name)
 		if err != nil {
 			t.Fatalf("modelstest: %s: %v", EnvPostgres, err)
 		}
@@ -211,7 +211,7 @@ func (d Dialect) createIsolated(t testing.TB, driver, dsn, create, drop string) 
 		_ = admin.Close()
 		d.unavailable(t, "cannot reach %s server: %v", d.Name, err)
 	}
-	name := randomName()
+	name := RandomName()
 	if _, err := admin.ExecContext(ctx, fmt.Sprintf(create, name)); err != nil {
 		_ = admin.Close()
 		t.Fatalf("modelstest: %s: create %s: %v", d.Name, name, err)
@@ -237,9 +237,9 @@ func (d Dialect) unavailable(t testing.TB, format string, args ...any) {
 	t.Skipf("%s (set %s=1 to make this a failure)", msg, EnvRequire)
 }
 
-// withSearchPath returns the pgx DSN (keyword/value or URL form) with
+// WithSearchPath returns the pgx DSN (keyword/value or URL form) with
 // search_path set to schema.
-func withSearchPath(dsn, schema string) (string, error) {
+func WithSearchPath(dsn, schema string) (string, error) {
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		u, err := url.Parse(dsn)
 		if err != nil {
@@ -253,8 +253,8 @@ func withSearchPath(dsn, schema string) (string, error) {
 	return dsn + " search_path=" + schema, nil
 }
 
-// randomName returns a new schema or database name such as "sc_1f2e3d4c5b6a7988".
-func randomName() string {
+// RandomName returns a new schema or database name such as "sc_1f2e3d4c5b6a7988".
+func RandomName() string {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b) // never fails (crypto/rand)
 	return "sc_" + hex.EncodeToString(b)

@@ -144,9 +144,9 @@ func TestWithSearchPath(t *testing.T) {
 		"postgres://u@h/d?sslmode=disable": "postgres://u@h/d?search_path=sc_1&sslmode=disable",
 		"postgresql://u@h:5/d":             "postgresql://u@h:5/d?search_path=sc_1",
 	} {
-		got, err := withSearchPath(dsn, "sc_1")
+		got, err := WithSearchPath(dsn, "sc_1")
 		if err != nil || got != want {
-			t.Errorf("withSearchPath(%q) = %q, %v; want %q", dsn, got, err, want)
+			t.Errorf("WithSearchPath(%q) = %q, %v; want %q", dsn, got, err, want)
 		}
 	}
 }
