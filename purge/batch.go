@@ -198,15 +198,26 @@ func (r *runner) joins(u *unit, j plan.Join) error {
 	if r.opts.DryRun {
 		return r.countInto(u, j.Table, cond)
 	}
+	err := r.drain(j.Table, cond, func(n int64) { r.counted(u, j.Table, n) })
+	if err != nil && r.ctx.Err() == nil {
+		return fmt.Errorf("softcascade: purge join table %s: %w", j.Table, err)
+	}
+	return err
+}
+
+// drain deletes the rows of table matching cond, at most BatchSize per
+// statement, until a batch comes back short, telling done each batch's
+// count. It stops between batches when the context ends.
+func (r *runner) drain(table string, cond clause.Expression, done func(int64)) error {
 	for {
 		if err := r.ctx.Err(); err != nil {
 			return err
 		}
-		res := r.q().Exec("?", r.dialect.deleteUpTo(j.Table, cond, r.opts.BatchSize, false))
+		res := r.q().Exec("?", r.dialect.deleteUpTo(table, cond, r.opts.BatchSize, false))
 		if res.Error != nil {
-			return fmt.Errorf("softcascade: purge join table %s: %w", j.Table, res.Error)
+			return res.Error
 		}
-		r.counted(u, j.Table, res.RowsAffected)
+		done(res.RowsAffected)
 		if res.RowsAffected < int64(r.opts.BatchSize) {
 			return nil
 		}

@@ -111,17 +111,11 @@ func (r *runner) deletion(d *deletionlog.Deletion) error {
 		return nil
 	}
 	ledger := clause.Eq{Column: clause.Column{Table: deletionlog.LedgerTable, Name: "deletion_id"}, Value: d.ID}
-	for {
-		if err := r.ctx.Err(); err != nil {
+	if err := r.drain(deletionlog.LedgerTable, ledger, func(int64) {}); err != nil {
+		if r.ctx.Err() != nil {
 			return err
 		}
-		res := r.q().Exec("?", r.dialect.deleteUpTo(deletionlog.LedgerTable, ledger, r.opts.BatchSize, false))
-		if res.Error != nil {
-			return fmt.Errorf("softcascade: purge deletion %s: ledger: %w", d.ID, res.Error)
-		}
-		if res.RowsAffected < int64(r.opts.BatchSize) {
-			break
-		}
+		return fmt.Errorf("softcascade: purge deletion %s: ledger: %w", d.ID, err)
 	}
 	res := r.q().Model(&deletionlog.Deletion{}).
 		Clauses(clause.Where{Exprs: []clause.Expression{
