@@ -246,11 +246,6 @@ func newGate(when func(db *gorm.DB, at point) bool) *gate {
 	return &gate{when: when, reached: make(chan struct{}), release: make(chan struct{})}
 }
 
-// beforeCommit is a gate on GORM's commit of a Delete or Create.
-func beforeCommit() *gate {
-	return newGate(func(_ *gorm.DB, at point) bool { return at == "commit" })
-}
-
 func (g *gate) hook(db *gorm.DB, at point) {
 	if !g.when(db, at) {
 		return

@@ -331,7 +331,7 @@ func checkNoOrphans(t testing.TB, db *gorm.DB, es edgeSet) {
 			continue
 		}
 		where := cascade.NonNil(ct.Marker.IsAlive(ct.Name), cascade.TypeIs(e),
-			cascade.ParentIn(e, pt.Marker.IsDeleted(cascade.ParentAlias), false))
+			cascade.ParentIn(e, pt.Marker.IsDeleted(cascade.ParentAlias)))
 		var n int64
 		if err := db.Table(ct.Name).Clauses(clause.Where{Exprs: where}).Count(&n).Error; err != nil {
 			t.Fatalf("orphans %s: %v", e.Name, err)

@@ -16,12 +16,11 @@ import (
 // a1 (by alice), a2 (by bob), a task of a3 (by alice); tenant b's project
 // b1 (by alice); then a's a4, restored, and a's a5, marked purged.
 type trashFixture struct {
-	db           *gorm.DB
-	clock        *clock
-	a, b         context.Context
-	ids          map[string]string // deletion ID by name: a1, a2, task, b1, a4, a5
-	start        time.Time
-	taskDeletion softcascade.Deletion
+	db    *gorm.DB
+	clock *clock
+	a, b  context.Context
+	ids   map[string]string // deletion ID by name: a1, a2, task, b1, a4, a5
+	start time.Time
 }
 
 func newTrashFixture(t *testing.T, d modelstest.Dialect) *trashFixture {

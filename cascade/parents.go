@@ -51,5 +51,5 @@ func ParentsDeleted(tx *gorm.DB, pt plan.Table, where []clause.Expression, lock 
 // children, through the parent's primary key.
 func ChildIn(e plan.Edge, child clause.Expression) clause.Expression {
 	children := &Via{Table: e.Child, Alias: e.Child, ViaKeys: e.ChildKeys, Keys: e.ParentKeys, Where: nonNil(TypeIs(e), child)}
-	return children.In(parentAlias, false)
+	return children.In(parentAlias)
 }

@@ -63,7 +63,7 @@ func (r *Run) edge(e plan.Edge) (int64, error) {
 	if ct.Marker.Stamped() {
 		return Update(r.Tx, ct.Name, set, nonNil(alive, TypeIs(e)), parents)
 	}
-	where := nonNil(alive, TypeIs(e), parents.In(ct.Name, false))
+	where := nonNil(alive, TypeIs(e), parents.In(ct.Name))
 	insert := LedgerInsert(ct, r.Mark.ID, where)
 	if r.Lock {
 		insert = LedgerInsertForUpdate(ct, r.Mark.ID, where)
@@ -82,7 +82,7 @@ func (r *Run) restricts() error {
 		if pt.Marker == nil {
 			continue
 		}
-		where := nonNil(TypeIs(e), ParentIn(e, Member(pt, ParentAlias, r.Mark), false))
+		where := nonNil(TypeIs(e), ParentIn(e, Member(pt, ParentAlias, r.Mark)))
 		if ct, ok := r.Plan.Table(e.Child); ok && ct.Marker != nil {
 			where = append(where, ct.Marker.IsAlive(e.Child))
 		}

@@ -51,7 +51,7 @@ func LedgerKey(t plan.Table) string {
 
 // InLedger is "the ledger records this row of t for deletion id".
 func InLedger(t plan.Table, alias, id string) clause.Expression {
-	return LedgerVia(t, id).In(alias, false)
+	return LedgerVia(t, id).In(alias)
 }
 
 // Exists is EXISTS (SELECT 1 FROM table WHERE where...).
@@ -74,12 +74,9 @@ func (e exists) Build(b clause.Builder) {
 }
 
 // ParentIn is "the child row's parent through edge satisfies parent", where
-// parent is written for the alias ParentAlias. With derived set (MySQL, self
-// edges) the sub-query is read through a materialised derived table,
-// because MySQL refuses a statement whose sub-query reads the table it
-// changes.
-func ParentIn(e plan.Edge, parent clause.Expression, derived bool) clause.Expression {
-	return ParentVia(e, parent).In(e.Child, derived)
+// parent is written for the alias ParentAlias.
+func ParentIn(e plan.Edge, parent clause.Expression) clause.Expression {
+	return ParentVia(e, parent).In(e.Child)
 }
 
 // ParentAlias is the alias under which ParentIn's condition sees the parent.

@@ -35,25 +35,20 @@ func LedgerVia(t plan.Table, id string) *Via {
 }
 
 // In is the condition "target's Keys IN (SELECT ViaKeys FROM Table WHERE
-// Where)". With derived set the sub-query is read through a materialised
-// derived table, for MySQL statements that change the table it reads.
-func (v *Via) In(target string, derived bool) clause.Expression {
-	return viaIn{via: v, target: target, derived: derived}
+// Where)".
+func (v *Via) In(target string) clause.Expression {
+	return viaIn{via: v, target: target}
 }
 
 type viaIn struct {
-	via     *Via
-	target  string
-	derived bool
+	via    *Via
+	target string
 }
 
 func (c viaIn) Build(b clause.Builder) {
 	v := c.via
 	writeColumns(b, c.target, v.Keys)
 	b.WriteString(" IN (SELECT ")
-	if c.derived {
-		b.WriteString("* FROM (SELECT DISTINCT ")
-	}
 	for i, k := range v.ViaKeys {
 		if i > 0 {
 			b.WriteByte(',')
@@ -64,10 +59,6 @@ func (c viaIn) Build(b clause.Builder) {
 	b.WriteQuoted(clause.Table{Name: v.Table, Alias: v.Alias})
 	b.WriteString(" WHERE ")
 	clause.And(v.Where...).Build(b)
-	if c.derived {
-		b.WriteString(") ")
-		b.WriteQuoted(derivedAlias)
-	}
 	b.WriteString(")")
 }
 
@@ -85,7 +76,7 @@ func Update(tx *gorm.DB, table string, set clause.Set, where []clause.Expression
 		r := tx.Table(table).Exec("?", joinUpdate{table: table, set: set, where: where, via: via})
 		return r.RowsAffected, r.Error
 	}
-	where = append(append([]clause.Expression{}, where...), via.In(table, false))
+	where = append(append([]clause.Expression{}, where...), via.In(table))
 	r := tx.Table(table).Clauses(clause.Where{Exprs: where}).UpdateColumns(Assignments(set))
 	return r.RowsAffected, r.Error
 }

@@ -79,7 +79,7 @@ func (u *unit) rows(t plan.Table) clause.Expression {
 		if m == nil {
 			continue
 		}
-		child := cascade.ParentIn(e, m, false)
+		child := cascade.ParentIn(e, m)
 		if typ := cascade.TypeIs(e); typ != nil {
 			child = clause.And(typ, child)
 		}

@@ -2,7 +2,6 @@ package restore
 
 import (
 	"fmt"
-	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -56,7 +55,7 @@ func move(tx *gorm.DB, t plan.Table, where []clause.Expression, via *cascade.Via
 		return cascade.Update(tx, t.Name, t.Marker.DeleteSet(to.Stamp), where, via)
 	}
 	if via != nil {
-		where = append(where, via.In(t.Name, false))
+		where = append(where, via.In(t.Name))
 	}
 	where = append(where, clause.Not(cascade.InLedger(t, t.Name, to.ID)))
 	r := tx.Exec("?", cascade.LedgerInsert(t, to.ID, where))
@@ -70,9 +69,4 @@ func appendOnce(list []string, s string) []string {
 		}
 	}
 	return append(list, s)
-}
-
-// opMark is the mark a partial restore moves rows to.
-func opMark(id string, ms int64) cascade.Mark {
-	return cascade.Mark{ID: id, Stamp: time.UnixMilli(ms).UTC()}
 }
