@@ -20,12 +20,13 @@ import (
 // deletes rows of table (earlier tables are purged and committed by then).
 func beforePurgeOf(table string) *gate {
 	return newGate(func(db *gorm.DB, at point) bool {
+		sql := db.Statement.SQL.String()
+		deletes := strings.Contains(sql, `DELETE FROM "`+table+`"`) || strings.Contains(sql, "DELETE FROM `"+table+"`")
 		switch at {
-		case "row":
-			return db.Statement.Table == table
+		case "row": // a batch that selects its keys, or a key-order batch (PostgreSQL)
+			return db.Statement.Table == table || deletes
 		case "raw":
-			sql := db.Statement.SQL.String()
-			return strings.HasPrefix(sql, `DELETE FROM "`+table+`"`) || strings.HasPrefix(sql, "DELETE FROM `"+table+"`")
+			return deletes
 		}
 		return false
 	})

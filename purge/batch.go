@@ -39,6 +39,9 @@ func (r *runner) sweep(u *unit, t plan.Table, cond clause.Expression, guard []cl
 	for _, e := range u.childEdges(t) {
 		self = self || e.Child == t.Name
 	}
+	if r.dialect.keyOrder() && len(t.PrimaryKeys) == 1 {
+		return r.sweepInKeyOrder(u, t, cond, guard, self, held)
+	}
 	for {
 		if err := r.ctx.Err(); err != nil {
 			return err
@@ -65,14 +68,14 @@ func (r *runner) sweep(u *unit, t plan.Table, cond clause.Expression, guard []cl
 				return fmt.Errorf("softcascade: purge %s: %w", t.Name, res.Error)
 			}
 		}
-		keys, err := r.selectKeys(t, where)
+		keys, err := r.selectKeys(t, where, false)
 		if err != nil {
 			return fmt.Errorf("softcascade: purge %s: %w", t.Name, err)
 		}
 		if len(keys) == 0 {
 			return nil
 		}
-		if err := r.deleteKeys(u, t, cond, keys, held); err != nil {
+		if _, err := r.deleteKeys(u, t, cond, keys, held); err != nil {
 			return err
 		}
 	}
@@ -87,13 +90,20 @@ func notHeld(t plan.Table, held map[string][]any) clause.Expression {
 	return k
 }
 
-// selectKeys returns up to BatchSize primary keys of t's rows matching where.
-func (r *runner) selectKeys(t plan.Table, where []clause.Expression) ([][]any, error) {
+// selectKeys returns up to BatchSize primary keys of t's rows matching
+// where, in key order if ordered.
+func (r *runner) selectKeys(t plan.Table, where []clause.Expression, ordered bool) ([][]any, error) {
 	sel := clause.Select{}
+	order := clause.OrderBy{}
 	for _, c := range t.PrimaryKeys {
 		sel.Columns = append(sel.Columns, col(t.Name, c))
+		order.Columns = append(order.Columns, clause.OrderByColumn{Column: col(t.Name, c)})
 	}
-	rows, err := r.q().Table(t.Name).Clauses(sel, clause.Where{Exprs: where}).Limit(r.opts.BatchSize).Rows()
+	q := r.q().Table(t.Name).Clauses(sel, clause.Where{Exprs: where})
+	if ordered {
+		q = q.Clauses(order)
+	}
+	rows, err := q.Limit(r.opts.BatchSize).Rows()
 	if err != nil {
 		return nil, err
 	}
@@ -118,23 +128,22 @@ func (r *runner) selectKeys(t plan.Table, where []clause.Expression) ([][]any, e
 	return keys, rows.Err()
 }
 
-// deleteKeys deletes the rows of t with these keys that still match cond.
-// When a foreign key refuses the batch, it goes row by row, and the rows
-// still refused are remembered in held for the rest of the run.
-func (r *runner) deleteKeys(u *unit, t plan.Table, cond clause.Expression, keys [][]any, held map[string][]any) error {
+// deleteKeys deletes the rows of t with these keys that still match cond,
+// and returns how many went (counted into the result already). When a
+// foreign key refuses the batch, it goes row by row, and the rows still
+// refused are remembered in held for the rest of the run.
+func (r *runner) deleteKeys(u *unit, t plan.Table, cond clause.Expression, keys [][]any, held map[string][]any) (done int64, err error) {
+	defer func() { r.counted(u, t.Name, done) }()
 	n, err := r.deleteBatch(t, cond, keys)
 	if err == nil {
-		r.counted(u, t.Name, n)
-		return nil
+		return n, nil
 	}
 	if !r.foreignKey(err) {
-		return fmt.Errorf("softcascade: purge %s: %w", t.Name, err)
+		return 0, fmt.Errorf("softcascade: purge %s: %w", t.Name, err)
 	}
-	var done int64
-	defer func() { r.counted(u, t.Name, done) }()
 	for _, k := range keys {
 		if err := r.ctx.Err(); err != nil {
-			return err
+			return done, err
 		}
 		n, err := r.deleteBatch(t, cond, [][]any{k})
 		switch {
@@ -144,10 +153,10 @@ func (r *runner) deleteKeys(u *unit, t plan.Table, cond clause.Expression, keys 
 			held[keyString(k)] = k
 			r.opts.Logger.DebugContext(r.ctx, "softcascade: purge: row held by a foreign key", "table", t.Name, "key", k, "error", err)
 		default:
-			return fmt.Errorf("softcascade: purge %s: %w", t.Name, err)
+			return done, fmt.Errorf("softcascade: purge %s: %w", t.Name, err)
 		}
 	}
-	return nil
+	return done, nil
 }
 
 // deleteBatch runs DELETE FROM t WHERE key IN (keys) AND cond, in one

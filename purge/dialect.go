@@ -21,6 +21,9 @@ type dialect interface {
 	// one statement; nil when the database cannot run it because where
 	// reads table itself (MySQL error 1093).
 	deleteUpTo(table string, where clause.Expression, n int, readsSelf bool) clause.Expression
+	// keyOrder reports whether the database runs a keyWindow (a DELETE
+	// inside a WITH query), so that sweeps go in key order.
+	keyOrder() bool
 	// timeBefore is "timestamp column c is before t".
 	timeBefore(c clause.Column, t time.Time) clause.Expression
 	// nanosToMillis is unix-nano column c in whole milliseconds.
@@ -72,6 +75,8 @@ func (postgres) deleteUpTo(table string, where clause.Expression, n int, _ bool)
 	return rowLocated{table: table, where: where, n: n, locator: "ctid", open: " = ANY(ARRAY(", close: "))"}
 }
 
+func (postgres) keyOrder() bool { return true }
+
 func (postgres) timeBefore(c clause.Column, t time.Time) clause.Expression {
 	return clause.Lt{Column: c, Value: t}
 }
@@ -104,6 +109,8 @@ func (mysql) deleteUpTo(table string, where clause.Expression, n int, readsSelf 
 	return limitedDelete{table: table, where: where, n: n}
 }
 
+func (mysql) keyOrder() bool { return false }
+
 func (mysql) timeBefore(c clause.Column, t time.Time) clause.Expression {
 	return clause.Lt{Column: c, Value: t}
 }
@@ -125,6 +132,8 @@ func (sqlite) unlock(*gorm.DB) error { return nil }
 func (sqlite) deleteUpTo(table string, where clause.Expression, n int, _ bool) clause.Expression {
 	return rowLocated{table: table, where: where, n: n, locator: "rowid", open: " IN (", close: ")"}
 }
+
+func (sqlite) keyOrder() bool { return false }
 
 // timeBefore compares through julianday: SQLite stores timestamps as text,
 // whose order is not time order across time zone offsets.
