@@ -317,52 +317,62 @@ type taskLink struct {
 
 func TestPurgeSkipsRowsHeldFromOutside(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
-		db, clk := openClocked(t, d)
-		must(t, db.AutoMigrate(&taskLink{}))
-		held := modelstest.SeedProject(t, db, "held", modelstest.Small)
-		free := modelstest.SeedProject(t, db, "free", modelstest.Small)
-		var leaf modelstest.Task // a subtask of a subtask
-		must(t, db.Where("project_id = ? AND parent_id IN (?)", held.ID,
-			db.Model(&modelstest.Task{}).Select("id").Where("parent_id IS NOT NULL")).First(&leaf).Error)
-		link := taskLink{TaskID: leaf.ID}
-		must(t, db.Omit(clause.Associations).Create(&link).Error)
-		deleteAt(t, db, clk, 40*day, &held)
-		deleteAt(t, db, clk, 35*day, &free)
-
-		rep, err := softcascade.Purge(db, softcascade.PurgeOptions{})
-		must(t, err)
-		// The leaf, its two ancestors and the project stay; the rest of
-		// both trees goes (children go first, before a parent is known to
-		// be held).
-		kept := map[string]int64{"tasks": 3, "projects": 1}
-		eqMap(t, "Skipped", rep.Skipped, map[string]int64{"tasks": 3, "projects": 1})
-		eq(t, "Rows", rep.Rows, 2*sum(smallTree)-sum(kept))
-		ds := deletions(t, db)
-		if ds[0].PurgedAt != nil || ds[1].PurgedAt == nil {
-			t.Errorf("PurgedAt: held %v, free %v; want nil, set", ds[0].PurgedAt, ds[1].PurgedAt)
-		}
-		var n int64
-		must(t, db.Unscoped().Model(&modelstest.Task{}).Where("id = ?", leaf.ID).Count(&n).Error)
-		eq(t, "held leaf still there", n, int64(1))
-		// What is left of the held deletion cannot be restored: its
-		// comments, time entries and other tasks are gone.
-		if _, err := softcascade.RestoreDeletion(db, ds[0].ID); !errors.Is(err, gorm.ErrRecordNotFound) {
-			t.Errorf("restore of the held deletion: %v, want gorm.ErrRecordNotFound", err)
-		}
-		if _, err := softcascade.Restore(db, &modelstest.Project{ID: held.ID}); !errors.Is(err, gorm.ErrRecordNotFound) {
-			t.Errorf("restore of the held project: %v, want gorm.ErrRecordNotFound", err)
-		}
-
-		// Once the link is gone, the next run finishes the deletion.
-		must(t, db.Delete(&link).Error)
-		rep, err = softcascade.Purge(db, softcascade.PurgeOptions{})
-		must(t, err)
-		eqMap(t, "Tables of the second run", rep.Tables, kept)
-		eqMap(t, "Skipped of the second run", rep.Skipped, nil)
-		if ds := deletions(t, db); ds[0].PurgedAt == nil {
-			t.Error("held deletion not purged by the second run")
+		// Batches of 2 also take the held rows' path in the middle of
+		// a table, with batches before and after them.
+		for _, size := range []int{0, 2} {
+			t.Run(fmt.Sprintf("batch size %d", size), func(t *testing.T) { purgeHeldFromOutside(t, d, size) })
 		}
 	})
+}
+
+// purgeHeldFromOutside purges two deletions, one of which has a row that a
+// table outside the cascade references, in batches of size.
+func purgeHeldFromOutside(t *testing.T, d modelstest.Dialect, size int) {
+	db, clk := openClocked(t, d)
+	must(t, db.AutoMigrate(&taskLink{}))
+	held := modelstest.SeedProject(t, db, "held", modelstest.Small)
+	free := modelstest.SeedProject(t, db, "free", modelstest.Small)
+	var leaf modelstest.Task // a subtask of a subtask
+	must(t, db.Where("project_id = ? AND parent_id IN (?)", held.ID,
+		db.Model(&modelstest.Task{}).Select("id").Where("parent_id IS NOT NULL")).First(&leaf).Error)
+	link := taskLink{TaskID: leaf.ID}
+	must(t, db.Omit(clause.Associations).Create(&link).Error)
+	deleteAt(t, db, clk, 40*day, &held)
+	deleteAt(t, db, clk, 35*day, &free)
+
+	rep, err := softcascade.Purge(db, softcascade.PurgeOptions{BatchSize: size})
+	must(t, err)
+	// The leaf, its two ancestors and the project stay; the rest of
+	// both trees goes (children go first, before a parent is known to
+	// be held).
+	kept := map[string]int64{"tasks": 3, "projects": 1}
+	eqMap(t, "Skipped", rep.Skipped, map[string]int64{"tasks": 3, "projects": 1})
+	eq(t, "Rows", rep.Rows, 2*sum(smallTree)-sum(kept))
+	ds := deletions(t, db)
+	if ds[0].PurgedAt != nil || ds[1].PurgedAt == nil {
+		t.Errorf("PurgedAt: held %v, free %v; want nil, set", ds[0].PurgedAt, ds[1].PurgedAt)
+	}
+	var n int64
+	must(t, db.Unscoped().Model(&modelstest.Task{}).Where("id = ?", leaf.ID).Count(&n).Error)
+	eq(t, "held leaf still there", n, int64(1))
+	// What is left of the held deletion cannot be restored: its
+	// comments, time entries and other tasks are gone.
+	if _, err := softcascade.RestoreDeletion(db, ds[0].ID); !errors.Is(err, gorm.ErrRecordNotFound) {
+		t.Errorf("restore of the held deletion: %v, want gorm.ErrRecordNotFound", err)
+	}
+	if _, err := softcascade.Restore(db, &modelstest.Project{ID: held.ID}); !errors.Is(err, gorm.ErrRecordNotFound) {
+		t.Errorf("restore of the held project: %v, want gorm.ErrRecordNotFound", err)
+	}
+
+	// Once the link is gone, the next run finishes the deletion.
+	must(t, db.Delete(&link).Error)
+	rep, err = softcascade.Purge(db, softcascade.PurgeOptions{BatchSize: size})
+	must(t, err)
+	eqMap(t, "Tables of the second run", rep.Tables, kept)
+	eqMap(t, "Skipped of the second run", rep.Skipped, nil)
+	if ds := deletions(t, db); ds[0].PurgedAt == nil {
+		t.Error("held deletion not purged by the second run")
+	}
 }
 
 func TestPurgeLeavesLiveRowsAlone(t *testing.T) {

@@ -32,9 +32,14 @@ func (r *runner) sweepInKeyOrder(u *unit, t plan.Table, cond clause.Expression, 
 			if err := r.ctx.Err(); err != nil {
 				return err
 			}
+			if len(held) > maxHeld {
+				r.opts.Logger.WarnContext(r.ctx, "softcascade: purge: too many rows held by foreign keys; the rest of the table waits for the next run",
+					"table", t.Name, "held", len(held))
+				return nil
+			}
 			keep := append([]clause.Expression{cond}, guard...)
-			if len(held) > 0 {
-				keep = append(keep, notHeld(t, held))
+			if self && len(held) > 0 {
+				keep = append(keep, notHeld(t, held)) // a later pass comes by them again
 			}
 			n, seen, last, err := r.window(t, cond, clause.And(keep...), after)
 			switch {
@@ -54,11 +59,6 @@ func (r *runner) sweepInKeyOrder(u *unit, t plan.Table, cond clause.Expression, 
 			after = last
 		}
 		if !self || deleted == 0 {
-			return nil
-		}
-		if len(held) > maxHeld {
-			r.opts.Logger.WarnContext(r.ctx, "softcascade: purge: too many rows held by foreign keys; the rest of the table waits for the next run",
-				"table", t.Name, "held", len(held))
 			return nil
 		}
 	}
