@@ -6,6 +6,7 @@ package restore
 
 import (
 	"fmt"
+	"reflect"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -57,14 +58,21 @@ func memberSelector(in member) selector {
 // With lock the parents are locked (shared) and judged after the lock, so
 // that a delete of a parent under way is seen, and one that starts later
 // waits for this restore and takes its rows.
-func checkParents(tx *gorm.DB, p *plan.Plan, tables []string, in member, lock bool) error {
+//
+// The rows are a deletion's (or the part of it beneath rows of table
+// root), so a row of another table that has a single cascading edge into
+// it came in through that edge, with its parent: the parent is restored
+// with it and that edge needs no check. (A row leaves a deletion only with
+// the rows beneath it, by a partial restore.)
+func checkParents(tx *gorm.DB, p *plan.Plan, tables []string, in member, lock bool, root string) error {
 	for _, name := range tables {
 		t, ok := p.Table(name)
 		if !ok || t.Marker == nil {
 			continue
 		}
+		came, sole := soleEdgeInto(p, name)
 		for _, e := range p.Incoming {
-			if e.Child != name {
+			if e.Child != name || (sole && name != root && reflect.DeepEqual(e, came)) {
 				continue
 			}
 			pt, ok := p.Table(e.Parent)
@@ -86,6 +94,21 @@ func checkParents(tx *gorm.DB, p *plan.Plan, tables []string, in member, lock bo
 	return nil
 }
 
+// soleEdgeInto returns the cascading edge into table name when the plan
+// has exactly one.
+func soleEdgeInto(p *plan.Plan, name string) (plan.Edge, bool) {
+	var found []plan.Edge
+	for _, e := range p.Edges {
+		if e.Child == name {
+			found = append(found, e)
+		}
+	}
+	if len(found) != 1 {
+		return plan.Edge{}, false
+	}
+	return found[0], true
+}
+
 // checkUnique fails with a *unique.ConflictError when a row about to be
 // restored holds a unique-while-live value that a live row took meanwhile.
 func checkUnique(tx *gorm.DB, p *plan.Plan, tables []string, in member) error {
@@ -101,9 +124,10 @@ func checkUnique(tx *gorm.DB, p *plan.Plan, tables []string, in member) error {
 	return nil
 }
 
-// precheck runs every check that must pass before a restore changes a row.
-func precheck(tx *gorm.DB, p *plan.Plan, tables []string, in member, lock bool) error {
-	if err := checkParents(tx, p, tables, in, lock); err != nil {
+// precheck runs every check that must pass before a restore changes a row
+// (of a deletion, or of the part of it beneath rows of table root).
+func precheck(tx *gorm.DB, p *plan.Plan, tables []string, in member, lock bool, root string) error {
+	if err := checkParents(tx, p, tables, in, lock, root); err != nil {
 		return err
 	}
 	return checkUnique(tx, p, tables, in)

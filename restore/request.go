@@ -113,7 +113,7 @@ func record(tx *gorm.DB, d *deletionlog.Deletion, n int64, req Request) error {
 func wholeDeletion(tx *gorm.DB, d *deletionlog.Deletion, req Request, res *Result) error {
 	mark := cascade.Mark{ID: d.ID, Stamp: d.StampTime()}
 	tables := tablesOf(d)
-	if err := precheck(tx, d.Plan, tables, markMember(mark), req.Lock); err != nil {
+	if err := precheck(tx, d.Plan, tables, markMember(mark), req.Lock, d.Plan.Root); err != nil {
 		return err
 	}
 	var part Result
@@ -159,7 +159,7 @@ func partOf(tx *gorm.DB, d *deletionlog.Deletion, root string, roots clause.Expr
 	if err != nil {
 		return err
 	}
-	if err := precheck(tx, d.Plan, tables, markMember(to), req.Lock); err != nil {
+	if err := precheck(tx, d.Plan, tables, markMember(to), req.Lock, root); err != nil {
 		return err
 	}
 	var part Result

@@ -46,7 +46,7 @@ func Rows(tx *gorm.DB, graph *cascade.Graph, value any, req Request) (Result, er
 	}
 	if len(lone) > 0 { // soft-deleted outside the plugin: those rows alone
 		in := tg.only(lone)
-		if err := precheck(tx, tg.plan, []string{tg.table.Name}, in, req.Lock); err != nil {
+		if err := precheck(tx, tg.plan, []string{tg.table.Name}, in, req.Lock, tg.table.Name); err != nil {
 			return res, err
 		}
 		if err := apply(tx, tg.plan, []string{tg.table.Name}, memberSelector(in), &res); err != nil {
@@ -156,7 +156,7 @@ func (tg *target) check(tx *gorm.DB, lock bool) error {
 	if deleted < total {
 		return fmt.Errorf("%w: %d of %d %s rows are live", errs.ErrNotDeleted, total-deleted, total, name)
 	}
-	return checkParents(tx, tg.plan, []string{name}, tg.only(tg.keys), lock)
+	return checkParents(tx, tg.plan, []string{name}, tg.only(tg.keys), lock, name)
 }
 
 // group is the given rows one deletion took.
