@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -607,5 +608,59 @@ func TestPurgeCompositeKeysAndDroppedTables(t *testing.T) {
 				t.Errorf("deletion of %s not purged", del.Table)
 			}
 		}
+	})
+}
+
+// outline is a tree of headings with text keys: a self-referencing table
+// whose batches go in key order on PostgreSQL, where keys are compared as
+// text ("h10" < "h2").
+type outline struct {
+	ID        string    `gorm:"primaryKey;size:16"`
+	ParentID  *string   `gorm:"size:16;index"`
+	Children  []outline `gorm:"foreignKey:ParentID;constraint:OnDelete:CASCADE"`
+	DeletedAt gorm.DeletedAt
+}
+
+// A deep tree of text-keyed rows, purged in batches of 2 with a live tree
+// beside it: every deleted heading goes, leaves first, and the live ones
+// stay.
+func TestPurgeTextKeysInATree(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		db, clk := openClocked(t, d)
+		must(t, db.AutoMigrate(&outline{}))
+		// Two trees of 15 headings each, 4 levels deep, with keys whose
+		// text order is not their creation order (a, a9, a8, a7, ...).
+		for _, root := range []string{"a", "b"} {
+			must(t, db.Create(&outline{ID: root}).Error)
+			level, n := []string{root}, 30
+			for range 3 {
+				var next []string
+				for _, parent := range level {
+					for range 2 {
+						n--
+						id := fmt.Sprintf("%s%d", root, n)
+						must(t, db.Create(&outline{ID: id, ParentID: &parent}).Error)
+						next = append(next, id)
+					}
+				}
+				level = next
+			}
+		}
+		var total int64
+		must(t, db.Model(&outline{}).Where("id LIKE ?", "a%").Count(&total).Error)
+		deleteAt(t, db, clk, 40*day, &outline{ID: "a"})
+
+		rep, err := softcascade.Purge(db, softcascade.PurgeOptions{BatchSize: 2})
+		must(t, err)
+		eqMap(t, "Tables", rep.Tables, map[string]int64{"outlines": total})
+		eqMap(t, "Skipped", rep.Skipped, nil)
+		var left []string
+		must(t, db.Unscoped().Model(&outline{}).Order("id").Pluck("id", &left).Error)
+		for _, id := range left {
+			if !strings.HasPrefix(id, "b") {
+				t.Errorf("heading %s of the purged tree left", id)
+			}
+		}
+		eq(t, "live headings left", int64(len(left)), total)
 	})
 }

@@ -8,9 +8,12 @@
 // types, in short batches: at most BatchSize rows per statement and per
 // transaction. A batch deletes up to BatchSize rows that may go (rows of
 // the deletion without a child row left), in one statement where the
-// database allows it. A batch that a foreign key from outside the cascade
-// refuses is retried row by row; the rows that cannot go are reported, and
-// their deletion stays unpurged until a later run can finish it.
+// database allows it. On PostgreSQL a table's batches go in key order,
+// each continuing after the last key the previous one reached, so that a
+// batch reads its own rows only. A batch that a foreign key from outside
+// the cascade refuses is retried row by row; the rows that cannot go are
+// reported, and their deletion stays unpurged until a later run can finish
+// it.
 //
 // Several processes may run it at once: on PostgreSQL and MySQL the run
 // takes a database-wide advisory lock without waiting (a second purger
