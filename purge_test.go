@@ -12,6 +12,7 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+	"gorm.io/gorm/logger"
 
 	"github.com/softcascade/softcascade"
 	modelstest "github.com/softcascade/softcascade/models_test"
@@ -662,5 +663,35 @@ func TestPurgeTextKeysInATree(t *testing.T) {
 			}
 		}
 		eq(t, "live headings left", int64(len(left)), total)
+	})
+}
+
+// A backlog of many small deletions of one model goes in as many
+// statements as one of them: their rows are purged together, batches
+// filling up across deletions.
+func TestPurgeStatementsDoNotGrowWithDeletions(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		var stmts [2]int64
+		for i, n := range []int{1, 12} {
+			counter := &statementCounter{Interface: logger.Discard}
+			clk := &clock{now: time.Now().UTC().Truncate(time.Second)}
+			db := open(t, d, &gorm.Config{Logger: counter, NowFunc: clk.Now})
+			for j := range n {
+				p := modelstest.SeedProject(t, db, fmt.Sprintf("p%d", j), modelstest.Small)
+				deleteAt(t, db, clk, 40*day-time.Duration(j)*time.Second, &p)
+			}
+			before := counter.n.Load()
+			rep, err := softcascade.Purge(db, softcascade.PurgeOptions{})
+			must(t, err)
+			stmts[i] = counter.n.Load() - before
+			eq(t, "rows purged", rep.Rows, int64(n)*sum(smallTree))
+			for _, del := range deletions(t, db) {
+				if del.PurgedAt == nil {
+					t.Errorf("%d deletions: deletion %s not marked purged", n, del.ID)
+				}
+			}
+		}
+		t.Logf("1 deletion: %d statements; 12 deletions: %d statements", stmts[0], stmts[1])
+		eq(t, "statements for 12 deletions (vs 1)", stmts[1], stmts[0])
 	})
 }

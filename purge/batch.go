@@ -21,15 +21,12 @@ const maxVars = 30000
 const maxHeld = 10000
 
 // sweep deletes, in batches, the rows of t matching cond that have no child
-// row left (guard). A batch is one statement, DELETE ... WHERE the row is
-// among up to BatchSize rows matching (no ORDER BY, so that the database
-// streams them from its best index and stops early). Where that statement
-// cannot be written (MySQL, self-referencing table) or a foreign key
-// refuses it, the batch selects its keys first and deletes them, row by row
-// after a refusal; the rows still refused are excluded from later batches.
-// A self-referencing table goes leaves first: each batch takes only rows
-// without children, until none is left.
-func (r *runner) sweep(u *unit, t plan.Table, cond clause.Expression, guard []clause.Expression) error {
+// row left (guard), and returns the rows matching cond left in t when it
+// knows them without a count (known). A self-referencing table goes leaves
+// first: each batch takes only rows without children, until none is left.
+// Rows a foreign key from outside the cascade keeps are remembered (held)
+// for the rest of the run.
+func (r *runner) sweep(u *unit, t plan.Table, cond clause.Expression, guard []clause.Expression) (left int64, known bool, err error) {
 	held := r.skipped[t.Name]
 	if held == nil {
 		held = map[string][]any{}
@@ -42,6 +39,17 @@ func (r *runner) sweep(u *unit, t plan.Table, cond clause.Expression, guard []cl
 	if r.dialect.keyOrder() && len(t.PrimaryKeys) == 1 {
 		return r.sweepInKeyOrder(u, t, cond, guard, self, held)
 	}
+	return 0, false, r.sweepUpTo(u, t, cond, guard, self, held)
+}
+
+// sweepUpTo is sweep where batches do not go in key order. A batch is one
+// statement, DELETE ... WHERE the row is among up to BatchSize rows
+// matching (no ORDER BY, so that the database streams them from its best
+// index and stops early). Where that statement cannot be written (MySQL,
+// self-referencing table) or a foreign key refuses it, the batch selects
+// its keys first and deletes them, row by row after a refusal; the rows
+// still refused are excluded from later batches.
+func (r *runner) sweepUpTo(u *unit, t plan.Table, cond clause.Expression, guard []clause.Expression, self bool, held map[string][]any) error {
 	for {
 		if err := r.ctx.Err(); err != nil {
 			return err

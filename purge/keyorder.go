@@ -11,31 +11,36 @@ import (
 
 // Aliases of the key-order batch statement's parts.
 const (
-	windowAlias  = "sc_k" // the batch's window: its rows' keys, in order
-	deletedAlias = "sc_d" // the rows the batch deleted
+	windowAlias  = "sc_k"  // the batch's window: its rows' keys, in order
+	deletedAlias = "sc_d"  // the rows the batch deleted
+	locAlias     = "sc_at" // a window row's ctid
 )
 
 // sweepInKeyOrder is sweep for a table with a one-column key, on a
-// database that runs a keyWindow (PostgreSQL). Each batch takes the
-// window of the next BatchSize rows of the unit in key order, after the
-// last key the previous batch reached, and deletes those of them that may
-// go (keep: no child row left, not held by a foreign key), in one
-// statement. A batch so reads its own rows only, however large the table:
-// rows of other deletions and rows that must stay are passed over once per
-// pass instead of once per batch. A self-referencing table takes passes,
-// leaves first, until a pass deletes nothing.
-func (r *runner) sweepInKeyOrder(u *unit, t plan.Table, cond clause.Expression, guard []clause.Expression, self bool, held map[string][]any) error {
+// database that runs a keyWindow (PostgreSQL). Each batch takes the window
+// of the next BatchSize rows of the unit in key order, after the last key
+// the previous batch reached, and deletes those of them that may go (keep:
+// no child row left, not held by a foreign key), in one statement. A batch
+// so reads its own rows only, however large the table: rows of other
+// deletions and rows that must stay are passed over once per pass instead
+// of once per batch. A self-referencing table takes passes, leaves first,
+// until a pass leaves nothing or deletes nothing.
+//
+// It returns the rows of the unit left in t, which the windows saw: known
+// is false when it stopped early (too many rows held).
+func (r *runner) sweepInKeyOrder(u *unit, t plan.Table, cond clause.Expression, guard []clause.Expression, self bool, held map[string][]any) (left int64, known bool, err error) {
 	for {
 		var after any
 		var deleted int64
+		left = 0
 		for {
 			if err := r.ctx.Err(); err != nil {
-				return err
+				return 0, false, err
 			}
 			if len(held) > maxHeld {
 				r.opts.Logger.WarnContext(r.ctx, "softcascade: purge: too many rows held by foreign keys; the rest of the table waits for the next run",
 					"table", t.Name, "held", len(held))
-				return nil
+				return 0, false, nil
 			}
 			keep := append([]clause.Expression{cond}, guard...)
 			if self && len(held) > 0 {
@@ -47,19 +52,19 @@ func (r *runner) sweepInKeyOrder(u *unit, t plan.Table, cond clause.Expression, 
 				r.counted(u, t.Name, n)
 			case r.foreignKey(err):
 				if n, seen, last, err = r.windowByKeys(u, t, cond, clause.And(keep...), after, held); err != nil {
-					return err
+					return 0, false, err
 				}
 			default:
-				return fmt.Errorf("softcascade: purge %s: %w", t.Name, err)
+				return 0, false, fmt.Errorf("softcascade: purge %s: %w", t.Name, err)
 			}
-			deleted += n
+			deleted, left = deleted+n, left+seen-n
 			if seen < int64(r.opts.BatchSize) {
 				break
 			}
 			after = last
 		}
-		if !self || deleted == 0 {
-			return nil
+		if !self || deleted == 0 || left == 0 {
+			return left, true, nil
 		}
 	}
 }
@@ -98,16 +103,17 @@ func (r *runner) windowByKeys(u *unit, t plan.Table, cond, keep clause.Expressio
 
 // keyWindow is one batch of a sweep in key order, on PostgreSQL:
 //
-//	WITH sc_k AS MATERIALIZED (SELECT key FROM t WHERE cond [AND key > after] ORDER BY key LIMIT n),
-//	     sc_d AS (DELETE FROM t WHERE key = ANY(ARRAY(SELECT key FROM sc_k)) AND keep RETURNING 1)
+//	WITH sc_k AS MATERIALIZED (SELECT key, ctid AS sc_at FROM t WHERE cond [AND key > after] ORDER BY key LIMIT n),
+//	     sc_d AS (DELETE FROM t WHERE ctid = ANY(ARRAY(SELECT sc_at FROM sc_k)) AND keep RETURNING 1)
 //	SELECT (SELECT count(*) FROM sc_d), (SELECT count(*) FROM sc_k),
 //	       (SELECT key FROM sc_k ORDER BY key DESC LIMIT 1)
 //
-// The window is an index range scan of the key; the DELETE finds its rows
-// by key (ANY of an array is an index condition, whatever the planner
+// The window is a range scan of the key's index (or, for a small
+// deletion, its rows from the soft-delete column's index, sorted); the
+// DELETE reaches its rows by ctid (a TID scan, whatever the planner
 // thinks of the window's size) and checks the children of those rows
-// only. keep includes cond, checked again so that a row changed meanwhile
-// (restored) stays.
+// only. A row updated meanwhile (restored) has a new ctid and stays; keep
+// includes cond, checked again all the same.
 type keyWindow struct {
 	table      string
 	key        string
@@ -120,11 +126,16 @@ type keyWindow struct {
 func (w keyWindow) Build(b clause.Builder) {
 	key := col(w.table, w.key)
 	windowKey := col(windowAlias, w.key)
+	window := clause.Table{Name: windowAlias}
 	tbl := clause.Table{Name: w.table}
 	b.WriteString("WITH ")
-	b.WriteQuoted(clause.Table{Name: windowAlias})
+	b.WriteQuoted(window)
 	b.WriteString(" AS MATERIALIZED (SELECT ")
 	b.WriteQuoted(key)
+	b.WriteString(", ")
+	b.WriteQuoted(tbl)
+	b.WriteString(".ctid AS ")
+	b.WriteQuoted(clause.Column{Name: locAlias})
 	b.WriteString(" FROM ")
 	b.WriteQuoted(tbl)
 	b.WriteString(" WHERE ")
@@ -140,21 +151,21 @@ func (w keyWindow) Build(b clause.Builder) {
 	b.WriteString(" AS (DELETE FROM ")
 	b.WriteQuoted(tbl)
 	b.WriteString(" WHERE ")
-	b.WriteQuoted(key)
-	b.WriteString(" = ANY(ARRAY(SELECT ")
-	b.WriteQuoted(windowKey)
+	b.WriteQuoted(tbl)
+	b.WriteString(".ctid = ANY(ARRAY(SELECT ")
+	b.WriteQuoted(col(windowAlias, locAlias))
 	b.WriteString(" FROM ")
-	b.WriteQuoted(clause.Table{Name: windowAlias})
+	b.WriteQuoted(window)
 	b.WriteString(")) AND ")
 	w.keep.Build(b)
 	b.WriteString(" RETURNING 1) SELECT (SELECT count(*) FROM ")
 	b.WriteQuoted(clause.Table{Name: deletedAlias})
 	b.WriteString("), (SELECT count(*) FROM ")
-	b.WriteQuoted(clause.Table{Name: windowAlias})
+	b.WriteQuoted(window)
 	b.WriteString("), (SELECT ")
 	b.WriteQuoted(windowKey)
 	b.WriteString(" FROM ")
-	b.WriteQuoted(clause.Table{Name: windowAlias})
+	b.WriteQuoted(window)
 	b.WriteString(" ORDER BY ")
 	b.WriteQuoted(windowKey)
 	b.WriteString(" DESC LIMIT 1)")

@@ -63,7 +63,9 @@ type Options struct {
 // Progress reports one batch.
 type Progress struct {
 	// Deletion is the ID of the deletion being purged; "" for rows
-	// soft-deleted outside the plugin (Options.Models).
+	// soft-deleted outside the plugin (Options.Models). Consecutive
+	// deletions of the same model are purged together, their batches
+	// filling up across them: Deletion is then the oldest of them.
 	Deletion string
 	// Table is the table the batch deleted from.
 	Table string

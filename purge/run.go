@@ -3,10 +3,12 @@ package purge
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/softcascade/softcascade/cascade/plan"
 	"github.com/softcascade/softcascade/deletionlog"
 )
 
@@ -26,9 +28,11 @@ type runner struct {
 	exists  map[string]bool // the database's tables, listed on first use
 }
 
-// q is a fresh statement on the run's connection and context.
+// q is a fresh statement on the run's connection and context. Every
+// statement of a run is its own transaction (GORM's default transaction
+// would add BEGIN and COMMIT round trips to each UPDATE of the log).
 func (r *runner) q() *gorm.DB {
-	return r.conn.Session(&gorm.Session{NewDB: true, SkipHooks: true})
+	return r.conn.Session(&gorm.Session{NewDB: true, SkipHooks: true, SkipDefaultTransaction: true})
 }
 
 // run purges the expired deletions, oldest first, then the Models' rows.
@@ -39,14 +43,16 @@ func (r *runner) run() error {
 		if err != nil {
 			return err
 		}
-		for i := range ds {
+		for i := 0; i < len(ds); {
 			if err := r.ctx.Err(); err != nil {
 				return err
 			}
-			if err := r.deletion(&ds[i]); err != nil {
+			n := sharedPlan(ds[i:])
+			if err := r.deletions(ds[i : i+n]); err != nil {
 				return err
 			}
-			last = ds[i].Stamp
+			i += n
+			last = ds[i-1].Stamp
 		}
 		if len(ds) < deletionPage {
 			break
@@ -87,19 +93,10 @@ func (r *runner) expired(last int64) ([]deletionlog.Deletion, error) {
 	return ds, nil
 }
 
-// deletion purges one deletion's rows, then its ledger rows, and marks it
-// purged; a deletion with rows that could not go stays as it is.
-func (r *runner) deletion(d *deletionlog.Deletion) error {
-	if d.Plan == nil {
-		r.opts.Logger.WarnContext(r.ctx, "softcascade: purge: deletion without a plan left alone", "deletion", d.ID)
-		return nil
-	}
-	if !r.opts.DryRun {
-		ok, err := r.start(d)
-		if err != nil || !ok {
-			return err
-		}
-	}
+// finish purges the rows of deletion d, whose purge has started, then its
+// ledger rows, and marks it purged; a deletion with rows that could not go
+// stays as it is.
+func (r *runner) finish(d *deletionlog.Deletion) error {
 	held, err := r.unit(deletionUnit(d))
 	if err != nil || r.opts.DryRun {
 		return err
@@ -110,60 +107,93 @@ func (r *runner) deletion(d *deletionlog.Deletion) error {
 			"deletion", d.ID, "table", d.Table)
 		return nil
 	}
-	ledger := clause.Eq{Column: clause.Column{Table: deletionlog.LedgerTable, Name: "deletion_id"}, Value: d.ID}
-	if err := r.drain(deletionlog.LedgerTable, ledger, func(int64) {}); err != nil {
-		if r.ctx.Err() != nil {
-			return err
+	if usesLedger(d.Plan) {
+		ledger := clause.Eq{Column: clause.Column{Table: deletionlog.LedgerTable, Name: "deletion_id"}, Value: d.ID}
+		if err := r.drain(deletionlog.LedgerTable, ledger, func(int64) {}); err != nil {
+			if r.ctx.Err() != nil {
+				return err
+			}
+			return fmt.Errorf("softcascade: purge deletion %s: ledger: %w", d.ID, err)
 		}
-		return fmt.Errorf("softcascade: purge deletion %s: ledger: %w", d.ID, err)
 	}
+	return r.markPurged(d)
+}
+
+// markPurged marks deletions purged, in one statement.
+func (r *runner) markPurged(ds ...*deletionlog.Deletion) error {
 	res := r.q().Model(&deletionlog.Deletion{}).
 		Clauses(clause.Where{Exprs: []clause.Expression{
-			clause.Eq{Column: clause.Column{Name: "id"}, Value: d.ID},
+			clause.IN{Column: clause.Column{Name: "id"}, Values: idsOf(ds)},
 			clause.Eq{Column: clause.Column{Name: "purged_at"}, Value: nil},
 		}}).
 		UpdateColumn("purged_at", r.conn.NowFunc())
 	if res.Error != nil {
-		return fmt.Errorf("softcascade: purge deletion %s: mark purged: %w", d.ID, res.Error)
+		return fmt.Errorf("softcascade: purge deletion %s: mark purged: %w", ds[0].ID, res.Error)
 	}
 	r.res.Purged += int(res.RowsAffected) // 0 when a concurrent purger marked it first
 	return nil
 }
 
-// start marks d as being purged, in a statement of its own that commits
-// before any of d's rows goes, and reports whether d is still to purge
-// (false: a concurrent purger finished it meanwhile).
+// usesLedger reports whether a deletion of plan p may have ledger rows: a
+// table of it has a soft-delete column that cannot hold the stamp.
+func usesLedger(p *plan.Plan) bool {
+	for _, t := range p.Tables {
+		if t.Marker != nil && !t.Marker.Stamped() {
+			return true
+		}
+	}
+	return false
+}
+
+// start marks deletions as being purged, in one statement that commits
+// before any of their rows goes, and returns those still to purge (not
+// those a concurrent purger finished meanwhile).
 //
 // A restore locks the deletion's log row (FOR UPDATE) before it changes a
 // row, and refuses a deletion marked this way. So the UPDATE here waits
-// for a restore of d under way, and the purge then finds the rows it
-// brought back live and leaves them; a restore that comes later is
+// for a restore of one of them under way, and the purge then finds the
+// rows it brought back live and leaves them; a restore that comes later is
 // refused. Either the restore happens whole or the purge does, never part
 // of each, however many short transactions the purge takes. On SQLite,
 // whose writers take turns, a restore that read the deletion before the
 // mark cannot write after it (SQLITE_BUSY, nothing changed).
-func (r *runner) start(d *deletionlog.Deletion) (bool, error) {
-	id := clause.Eq{Column: clause.Column{Name: "id"}, Value: d.ID}
-	unpurged := clause.Eq{Column: clause.Column{Name: "purged_at"}, Value: nil}
-	if d.PurgeStartedAt == nil {
-		res := r.q().Model(&deletionlog.Deletion{}).
-			Clauses(clause.Where{Exprs: []clause.Expression{id, unpurged,
-				clause.Eq{Column: clause.Column{Name: "purge_started_at"}, Value: nil}}}).
-			UpdateColumn("purge_started_at", r.conn.NowFunc())
-		if res.Error != nil {
-			return false, fmt.Errorf("softcascade: purge deletion %s: mark started: %w", d.ID, res.Error)
-		}
-		if res.RowsAffected == 1 {
-			return true, nil
+func (r *runner) start(ds []*deletionlog.Deletion) ([]*deletionlog.Deletion, error) {
+	ids := idsOf(ds)
+	unpurged := []clause.Expression{
+		clause.IN{Column: clause.Column{Name: "id"}, Values: ids},
+		clause.Eq{Column: clause.Column{Name: "purged_at"}, Value: nil},
+	}
+	res := r.q().Model(&deletionlog.Deletion{}).
+		Clauses(clause.Where{Exprs: append(unpurged, clause.Eq{Column: clause.Column{Name: "purge_started_at"}, Value: nil})}).
+		UpdateColumn("purge_started_at", r.conn.NowFunc())
+	if res.Error != nil {
+		return nil, fmt.Errorf("softcascade: purge deletion %s: mark started: %w", ds[0].ID, res.Error)
+	}
+	if res.RowsAffected == int64(len(ds)) {
+		return ds, nil
+	}
+	// Some were started by an earlier run (or a concurrent purger): go on
+	// with those not finished meanwhile.
+	var left []string
+	if err := r.q().Model(&deletionlog.Deletion{}).Clauses(clause.Where{Exprs: unpurged}).Pluck("id", &left).Error; err != nil {
+		return nil, fmt.Errorf("softcascade: purge deletion %s: %w", ds[0].ID, err)
+	}
+	var out []*deletionlog.Deletion
+	for _, d := range ds {
+		if slices.Contains(left, d.ID) {
+			out = append(out, d)
 		}
 	}
-	// Started by an earlier run (or a concurrent purger): go on unless
-	// it was finished meanwhile.
-	var n int64
-	if err := r.q().Model(&deletionlog.Deletion{}).Clauses(clause.Where{Exprs: []clause.Expression{id, unpurged}}).Count(&n).Error; err != nil {
-		return false, fmt.Errorf("softcascade: purge deletion %s: %w", d.ID, err)
+	return out, nil
+}
+
+// idsOf lists the deletions' IDs.
+func idsOf(ds []*deletionlog.Deletion) []any {
+	ids := make([]any, len(ds))
+	for i, d := range ds {
+		ids[i] = d.ID
 	}
-	return n == 1, nil
+	return ids
 }
 
 // unit deletes (or counts) a unit's rows table by table, children first,
@@ -198,12 +228,14 @@ func (r *runner) unit(u *unit) (held bool, err error) {
 		if err != nil {
 			return held, err
 		}
-		if err := r.sweep(u, t, cond, guard); err != nil {
-			return held, err
-		}
-		left, err := r.count(t.Name, cond)
+		left, known, err := r.sweep(u, t, cond, guard)
 		if err != nil {
 			return held, err
+		}
+		if !known {
+			if left, err = r.count(t.Name, cond); err != nil {
+				return held, err
+			}
 		}
 		if left > 0 {
 			r.res.Skipped[t.Name] += left

@@ -192,8 +192,26 @@ func (m Marker) RestoreSet() clause.Set {
 // StampedWith is the condition "the row was deleted by the deletion with
 // this stamp". Only meaningful when Stamped() is true.
 func (m Marker) StampedWith(table string, stamp time.Time) clause.Expression {
+	return m.StampedIn(table, []time.Time{stamp})
+}
+
+// StampedIn is the condition "the row was deleted by one of the deletions
+// with these stamps" (one or more). Only meaningful when Stamped() is true.
+func (m Marker) StampedIn(table string, stamps []time.Time) clause.Expression {
+	name, kind, unit := m.Column, m.Kind, m.Unit
 	if m.AtColumn != "" {
-		return clause.And(m.IsDeleted(table), clause.Eq{Column: col(table, m.AtColumn), Value: stampValue(m.AtKind, m.AtUnit, stamp)})
+		name, kind, unit = m.AtColumn, m.AtKind, m.AtUnit
 	}
-	return clause.Eq{Column: col(table, m.Column), Value: stampValue(m.Kind, m.Unit, stamp)}
+	var stamped clause.Expression = clause.Eq{Column: col(table, name), Value: stampValue(kind, unit, stamps[0])}
+	if len(stamps) > 1 {
+		values := make([]any, len(stamps))
+		for i, s := range stamps {
+			values[i] = stampValue(kind, unit, s)
+		}
+		stamped = clause.IN{Column: col(table, name), Values: values}
+	}
+	if m.AtColumn != "" {
+		return clause.And(m.IsDeleted(table), stamped)
+	}
+	return stamped
 }
