@@ -13,7 +13,8 @@
 // batch reads its own rows only. A batch that a foreign key from outside
 // the cascade refuses is retried row by row; the rows that cannot go are
 // reported, and their deletion stays unpurged until a later run can finish
-// it.
+// it. Consecutive deletions of one plan go together, so that batches fill
+// up across small deletions.
 //
 // Several processes may run it at once: on PostgreSQL and MySQL the run
 // takes a database-wide advisory lock without waiting (a second purger
