@@ -680,11 +680,15 @@ func TestPurgeStatementsDoNotGrowWithDeletions(t *testing.T) {
 				p := modelstest.SeedProject(t, db, fmt.Sprintf("p%d", j), modelstest.Small)
 				deleteAt(t, db, clk, 40*day-time.Duration(j)*time.Second, &p)
 			}
+			dry, err := softcascade.Purge(db, softcascade.PurgeOptions{DryRun: true})
+			must(t, err)
 			before := counter.n.Load()
 			rep, err := softcascade.Purge(db, softcascade.PurgeOptions{})
 			must(t, err)
 			stmts[i] = counter.n.Load() - before
 			eq(t, "rows purged", rep.Rows, int64(n)*sum(smallTree))
+			eqMap(t, "tables purged", rep.Tables, scale(smallTree, int64(n)))
+			eqMap(t, "tables counted by the dry run", dry.Tables, rep.Tables)
 			for _, del := range deletions(t, db) {
 				if del.PurgedAt == nil {
 					t.Errorf("%d deletions: deletion %s not marked purged", n, del.ID)
