@@ -93,7 +93,7 @@ func parentKeys(s *gorm.Statement, e plan.Edge) [][]any {
 			}
 			key[i] = v
 		}
-		if k := fmt.Sprint(key...); !seen[k] {
+		if k := cascade.KeyString(key); !seen[k] {
 			seen[k] = true
 			out = append(out, key)
 		}

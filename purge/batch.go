@@ -7,6 +7,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/softcascade/softcascade/cascade"
 	"github.com/softcascade/softcascade/cascade/plan"
 )
 
@@ -158,7 +159,7 @@ func (r *runner) deleteKeys(u *unit, t plan.Table, cond clause.Expression, keys 
 		case err == nil:
 			done += n
 		case r.foreignKey(err):
-			held[keyString(k)] = k
+			held[cascade.KeyString(k)] = k
 			r.opts.Logger.DebugContext(r.ctx, "softcascade: purge: row held by a foreign key", "table", t.Name, "key", k, "error", err)
 		default:
 			return done, fmt.Errorf("softcascade: purge %s: %w", t.Name, err)
@@ -293,6 +294,3 @@ func (r *runner) foreignKey(err error) bool {
 	}
 	return false
 }
-
-// keyString identifies a key in the held sets.
-func keyString(k []any) string { return fmt.Sprintf("%#v", k) }

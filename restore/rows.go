@@ -202,7 +202,8 @@ func (tg *target) byDeletion(tx *gorm.DB, req Request) ([]group, [][]any, error)
 			} else if l.KeyText != nil {
 				k = *l.KeyText
 			}
-			owner[fmt.Sprint(k)] = append(owner[fmt.Sprint(k)], l.DeletionID)
+			key := cascade.KeyString([]any{k})
+			owner[key] = append(owner[key], l.DeletionID)
 			ids = append(ids, l.DeletionID)
 		}
 	}
@@ -215,7 +216,7 @@ func (tg *target) byDeletion(tx *gorm.DB, req Request) ([]group, [][]any, error)
 	var lone [][]any
 	for _, k := range tg.keys {
 		var d *deletionlog.Deletion
-		for _, o := range owner[keyString(k)] {
+		for _, o := range owner[cascade.KeyString(k)] {
 			if x, ok := deletions[fmt.Sprint(o)]; ok {
 				d = x
 			}
@@ -285,14 +286,7 @@ func (tg *target) keyString(row reflect.Value) string {
 		v, _ := f.ValueOf(context.Background(), row)
 		k = append(k, v)
 	}
-	return keyString(k)
-}
-
-func keyString(k []any) string {
-	if len(k) == 1 {
-		return fmt.Sprint(k[0])
-	}
-	return fmt.Sprint(k...)
+	return cascade.KeyString(k)
 }
 
 func flatten(keys [][]any) []any {
