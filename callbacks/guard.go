@@ -14,6 +14,9 @@ import (
 	"github.com/softcascade/softcascade/errs"
 )
 
+// parentsKey carries a guarded Create's parents from guardBegin to guard.
+const parentsKey = "softcascade:guard_parents"
+
 // guarded returns the soft-deletable cascading parents of the rows a
 // Create inserts, when the plugin guards children and the Create is one
 // it checks (not Unscoped, under the model's own table).
@@ -25,13 +28,17 @@ func (c *Config) guarded(db *gorm.DB) []cascade.Parent {
 	return c.Graph.Parents(s.Schema)
 }
 
-// guardBegin starts a transaction for a guarded Create that has none
+// guardBegin finds the parents a Create must check, for guard, and starts
+// a transaction for a guarded Create that has none
 // (SkipDefaultTransaction), so that the parents stay locked until the
 // rows are in.
 func (c *Config) guardBegin(db *gorm.DB) {
-	if len(c.guarded(db)) > 0 && !db.DryRun {
-		ownTransaction(db)
+	parents := c.guarded(db)
+	if len(parents) == 0 || db.DryRun {
+		return
 	}
+	db.InstanceSet(parentsKey, parents)
+	ownTransaction(db)
 }
 
 // guard refuses, with ErrParentDeleted, a Create of rows whose cascading
@@ -40,10 +47,12 @@ func (c *Config) guardBegin(db *gorm.DB) {
 // way is waited for and seen; one that starts later waits for the Create
 // and takes the new rows.
 func (c *Config) guard(db *gorm.DB) {
-	if db.DryRun {
+	v, _ := db.InstanceGet(parentsKey)
+	parents, _ := v.([]cascade.Parent)
+	if db.Error != nil {
 		return
 	}
-	for _, par := range c.guarded(db) {
+	for _, par := range parents {
 		keys := parentKeys(db.Statement, par.Edge)
 		if len(keys) == 0 {
 			continue
