@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/schema"
 
 	"github.com/softcascade/softcascade/callbacks"
 	"github.com/softcascade/softcascade/cascade"
@@ -99,13 +100,19 @@ func (p *Plugin) initialize(db *gorm.DB) error {
 	if err := deletionlog.Migrate(db); err != nil {
 		return err
 	}
-	for _, m := range p.models {
+	// Learn every model first, so that each plan is built once, with
+	// every edge the models declare.
+	schemas := make([]*schema.Schema, len(p.models))
+	for i, m := range p.models {
 		stmt := &gorm.Statement{DB: db}
 		if err := stmt.Parse(m); err != nil {
 			return fmt.Errorf("softcascade: WithModels(%T): %w", m, err)
 		}
+		schemas[i] = stmt.Schema
 		p.graph.Learn(stmt.Schema)
-		if _, err := p.graph.Plan(stmt.Schema); err != nil {
+	}
+	for _, s := range schemas {
+		if _, err := p.graph.Plan(s); err != nil {
 			return err
 		}
 	}

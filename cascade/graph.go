@@ -5,6 +5,7 @@ package cascade
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -96,13 +97,14 @@ func (g *Graph) learn(s *schema.Schema) {
 		return
 	}
 	g.known[s] = true
-	g.version++
 	if _, dup := g.schemas[s.Table]; !dup {
 		g.schemas[s.Table] = s
 	}
-	for _, rel := range append(append([]*schema.Relationship{}, s.Relationships.HasOne...), s.Relationships.HasMany...) {
-		g.addLink(rel, rel.Schema, rel.FieldSchema)
-		g.learn(rel.FieldSchema)
+	for _, rels := range [][]*schema.Relationship{s.Relationships.HasOne, s.Relationships.HasMany} {
+		for _, rel := range rels {
+			g.addLink(rel, rel.Schema, rel.FieldSchema)
+			g.learn(rel.FieldSchema)
+		}
 	}
 	for _, rel := range s.Relationships.BelongsTo {
 		// A child's belongs-to declared OnDelete:CASCADE/RESTRICT is the
@@ -129,6 +131,7 @@ func (g *Graph) addLink(rel *schema.Relationship, parent, child *schema.Schema) 
 	p, err := g.policyOf(rel)
 	if err != nil {
 		g.errs[parent.Table] = err
+		g.version++
 		return
 	}
 	if p == none {
@@ -139,16 +142,13 @@ func (g *Graph) addLink(rel *schema.Relationship, parent, child *schema.Schema) 
 		switch {
 		case ref.PrimaryValue != "":
 			e.TypeColumn, e.TypeValue = ref.ForeignKey.DBName, ref.PrimaryValue
-		case ref.OwnPrimaryKey: // has-one / has-many: FK in the child
-			e.ParentKeys = append(e.ParentKeys, ref.PrimaryKey.DBName)
-			e.ChildKeys = append(e.ChildKeys, ref.ForeignKey.DBName)
-		default: // belongs-to seen from the child
+		default: // the FK is in the child, whichever side declares the relation
 			e.ParentKeys = append(e.ParentKeys, ref.PrimaryKey.DBName)
 			e.ChildKeys = append(e.ChildKeys, ref.ForeignKey.DBName)
 		}
 	}
 	for _, l := range g.out[e.Parent] {
-		if l.edge.Child == e.Child && strings.Join(l.edge.ChildKeys, ",") == strings.Join(e.ChildKeys, ",") && l.edge.TypeValue == e.TypeValue {
+		if l.edge.Child == e.Child && slices.Equal(l.edge.ChildKeys, e.ChildKeys) && l.edge.TypeValue == e.TypeValue {
 			return // the same relation declared on both sides
 		}
 	}
@@ -156,6 +156,7 @@ func (g *Graph) addLink(rel *schema.Relationship, parent, child *schema.Schema) 
 	if p == cascades {
 		g.in[e.Child] = append(g.in[e.Child], e)
 	}
+	g.version++
 }
 
 func (g *Graph) policyOf(rel *schema.Relationship) (policy, error) {
@@ -207,13 +208,14 @@ func (g *Graph) addJoins(rel *schema.Relationship) {
 	for _, j := range []plan.Join{owner, peer} {
 		if len(j.JoinKeys) > 0 && !hasJoin(g.joins[j.Owner], j) {
 			g.joins[j.Owner] = append(g.joins[j.Owner], j)
+			g.version++
 		}
 	}
 }
 
 func hasJoin(js []plan.Join, j plan.Join) bool {
 	for _, x := range js {
-		if x.Table == j.Table && strings.Join(x.JoinKeys, ",") == strings.Join(j.JoinKeys, ",") {
+		if x.Table == j.Table && slices.Equal(x.JoinKeys, j.JoinKeys) {
 			return true
 		}
 	}
@@ -334,12 +336,4 @@ func (g *Graph) Parents(s *schema.Schema) []Parent {
 		}
 	}
 	return out
-}
-
-// Schema returns the schema learnt for a table.
-func (g *Graph) Schema(table string) (*schema.Schema, bool) {
-	g.mu.RLock()
-	defer g.mu.RUnlock()
-	s, ok := g.schemas[table]
-	return s, ok
 }
