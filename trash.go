@@ -5,7 +5,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/google/uuid"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -93,10 +92,11 @@ func trashWhere(db *gorm.DB, f TrashFilter) clause.Expression {
 // malformed one or another tenant's deletion is gorm.ErrRecordNotFound. A
 // purged deletion is returned, with PurgedAt set.
 func FindDeletion(db *gorm.DB, id string) (Deletion, error) {
-	var d Deletion
-	if _, err := uuid.Parse(id); err != nil {
-		return d, fmt.Errorf("softcascade: deletion %q: malformed ID: %w", id, gorm.ErrRecordNotFound)
+	id, err := deletionlog.ParseID(id)
+	if err != nil {
+		return Deletion{}, err
 	}
+	var d Deletion
 	q := db.Where(clause.Eq{Column: clause.Column{Name: "id"}, Value: id})
 	if tenant, ok := deletionlog.Tenant(db.Statement.Context); ok {
 		q = q.Where(clause.Eq{Column: clause.Column{Name: "tenant"}, Value: tenant})

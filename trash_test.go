@@ -3,6 +3,7 @@ package softcascade_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -145,6 +146,10 @@ func TestFindDeletionIsTenantScoped(t *testing.T) {
 
 		_, err = softcascade.FindDeletion(f.db.WithContext(context.Background()), f.ids["b1"])
 		must(t, err)
+		// Any form of the UUID finds it, as RestoreDeletion does.
+		upper, err := softcascade.FindDeletion(f.db.WithContext(f.a), "urn:uuid:"+strings.ToUpper(f.ids["a1"]))
+		must(t, err)
+		eq(t, "id found by an upper-case URN", upper.ID, f.ids["a1"])
 		purged, err := softcascade.FindDeletion(f.db.WithContext(f.a), f.ids["a5"])
 		must(t, err)
 		if purged.PurgedAt == nil {

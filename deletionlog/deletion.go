@@ -5,7 +5,11 @@
 package deletionlog
 
 import (
+	"fmt"
 	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
 
 	"github.com/softcascade/softcascade/cascade/plan"
 )
@@ -64,3 +68,14 @@ func (d *Deletion) StampTime() time.Time { return StampTime(d.Stamp) }
 // StampTime converts unix milliseconds to the time written to deleted-at
 // columns: UTC, so that every driver binds the same text for it.
 func StampTime(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+// ParseID returns a deletion ID in its stored form, whatever form of the
+// UUID was given (upper case, braces, urn:uuid:). A malformed ID is
+// gorm.ErrRecordNotFound: no deletion has it.
+func ParseID(id string) (string, error) {
+	u, err := uuid.Parse(id)
+	if err != nil {
+		return "", fmt.Errorf("softcascade: deletion %.40q: malformed ID: %w", id, gorm.ErrRecordNotFound)
+	}
+	return u.String(), nil
+}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -29,11 +28,10 @@ type Request struct {
 // load reads a deletion that is still restorable, locking it so that a
 // concurrent restore or purge of the same deletion waits.
 func load(tx *gorm.DB, id string, req Request) (*deletionlog.Deletion, error) {
-	u, err := uuid.Parse(id)
+	id, err := deletionlog.ParseID(id)
 	if err != nil {
-		return nil, fmt.Errorf("softcascade: deletion %.40q: malformed ID: %w", id, gorm.ErrRecordNotFound)
+		return nil, err
 	}
-	id = u.String() // the stored form, whatever form of the UUID was given
 	q := tx.Where(clause.Eq{Column: clause.Column{Name: "id"}, Value: id})
 	if req.HasTenant {
 		q = q.Where(clause.Eq{Column: clause.Column{Name: "tenant"}, Value: req.Tenant})

@@ -249,6 +249,9 @@ func (tg *target) deletions(tx *gorm.DB, ids []any, req Request) (map[string]*de
 		col = "stamp"
 	}
 	q := tx.Where(clause.IN{Column: clause.Column{Name: col}, Values: ids}).Where(clause.Eq{Column: clause.Column{Name: "purged_at"}, Value: nil})
+	if req.HasTenant {
+		q = q.Where(clause.Eq{Column: clause.Column{Name: "tenant"}, Value: req.Tenant})
+	}
 	if req.Lock {
 		q = q.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate})
 	}
@@ -258,7 +261,7 @@ func (tg *target) deletions(tx *gorm.DB, ids []any, req Request) (map[string]*de
 	}
 	for i := range ds {
 		d := &ds[i]
-		if d.Plan == nil || (req.HasTenant && d.Tenant != req.Tenant) {
+		if d.Plan == nil {
 			continue
 		}
 		if err := restorable(d); err != nil {
