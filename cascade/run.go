@@ -86,13 +86,21 @@ func (r *Run) restricts() error {
 		if ct, ok := r.Plan.Table(e.Child); ok && ct.Marker != nil {
 			where = append(where, ct.Marker.IsAlive(e.Child))
 		}
-		var found []int
-		if err := r.Tx.Table(e.Child).Select("1").Clauses(clause.Where{Exprs: where}).Limit(1).Find(&found).Error; err != nil {
+		found, err := AnyRow(r.Tx, e.Child, where)
+		if err != nil {
 			return fmt.Errorf("softcascade: restrict %s: %w", e.Name, err)
 		}
-		if len(found) > 0 {
+		if found {
 			return fmt.Errorf("%w: %s has live rows in %s", errs.ErrRestricted, e.Name, e.Child)
 		}
 	}
 	return nil
+}
+
+// AnyRow reports whether table has a row matching where (SELECT 1 ...
+// LIMIT 1).
+func AnyRow(tx *gorm.DB, table string, where []clause.Expression) (bool, error) {
+	var found []int
+	err := tx.Table(table).Select("1").Clauses(clause.Where{Exprs: where}).Limit(1).Find(&found).Error
+	return len(found) > 0, err
 }

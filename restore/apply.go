@@ -166,10 +166,3 @@ func dropLiveLedger(tx *gorm.DB, t plan.Table) error {
 	}
 	return nil
 }
-
-// exists reports whether table has a row matching where.
-func exists(tx *gorm.DB, table string, where []clause.Expression) (bool, error) {
-	var found []int
-	err := tx.Table(table).Select("1").Clauses(clause.Where{Exprs: where}).Limit(1).Find(&found).Error
-	return len(found) > 0, err
-}

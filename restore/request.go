@@ -76,23 +76,15 @@ func tablesOf(d *deletionlog.Deletion) []string {
 }
 
 // record adds restored rows to the deletion's log row, and marks it
-// restored once nothing it took is left in the trash.
-func record(tx *gorm.DB, d *deletionlog.Deletion, n int64, req Request) error {
+// restored once nothing it took is left in the trash: after a whole
+// restore (whole), or when no table has a row of it left.
+func record(tx *gorm.DB, d *deletionlog.Deletion, n int64, req Request, whole bool) error {
 	d.RestoredRows += n
 	left := false
-	mark := cascade.Mark{ID: d.ID, Stamp: d.StampTime()}
-	for _, name := range tablesOf(d) {
-		t, _ := d.Plan.Table(name)
-		if t.Marker == nil {
-			continue
-		}
-		found, err := exists(tx, t.Name, []clause.Expression{cascade.Member(t, t.Name, mark)})
-		if err != nil {
-			return fmt.Errorf("softcascade: restore: %w", err)
-		}
-		if found {
-			left = true
-			break
+	if !whole {
+		var err error
+		if left, err = leftInTrash(tx, d); err != nil {
+			return err
 		}
 	}
 	cols := []string{"RestoredRows"}
@@ -105,6 +97,25 @@ func record(tx *gorm.DB, d *deletionlog.Deletion, n int64, req Request) error {
 		return fmt.Errorf("softcascade: restore: record: %w", err)
 	}
 	return nil
+}
+
+// leftInTrash reports whether a table still has a row of deletion d.
+func leftInTrash(tx *gorm.DB, d *deletionlog.Deletion) (bool, error) {
+	mark := cascade.Mark{ID: d.ID, Stamp: d.StampTime()}
+	for _, name := range tablesOf(d) {
+		t, _ := d.Plan.Table(name)
+		if t.Marker == nil {
+			continue
+		}
+		found, err := cascade.AnyRow(tx, t.Name, []clause.Expression{cascade.Member(t, t.Name, mark)})
+		if err != nil || found {
+			if err != nil {
+				err = fmt.Errorf("softcascade: restore: %w", err)
+			}
+			return found, err
+		}
+	}
+	return false, nil
 }
 
 // wholeDeletion brings back every row a deletion still has in the trash.
@@ -124,7 +135,7 @@ func wholeDeletion(tx *gorm.DB, d *deletionlog.Deletion, req Request, res *Resul
 	for t, n := range part.Tables {
 		res.add(t, n)
 	}
-	return record(tx, d, part.Rows, req)
+	return record(tx, d, part.Rows, req, true)
 }
 
 // Deletion restores one whole deletion by its ID, from its stored plan: no
@@ -170,5 +181,5 @@ func partOf(tx *gorm.DB, d *deletionlog.Deletion, root string, roots clause.Expr
 	for t, n := range part.Tables {
 		res.add(t, n)
 	}
-	return record(tx, d, part.Rows, req)
+	return record(tx, d, part.Rows, req, false)
 }

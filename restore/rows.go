@@ -46,7 +46,8 @@ func Rows(tx *gorm.DB, graph *cascade.Graph, value any, req Request) (Result, er
 	}
 	if len(lone) > 0 { // soft-deleted outside the plugin: those rows alone
 		in := tg.only(lone)
-		if err := precheck(tx, tg.plan, []string{tg.table.Name}, in, req.Lock, tg.table.Name); err != nil {
+		// check has seen to their parents already.
+		if err := checkUnique(tx, tg.plan, []string{tg.table.Name}, in); err != nil {
 			return res, err
 		}
 		if err := apply(tx, tg.plan, []string{tg.table.Name}, memberSelector(in), &res); err != nil {
@@ -143,15 +144,13 @@ func (tg *target) only(keys [][]any) member {
 func (tg *target) check(tx *gorm.DB, lock bool) error {
 	var total, deleted int64
 	name := tg.table.Name
-	if err := tx.Table(name).Where(tg.keyIn(name, tg.keys)).Count(&total).Error; err != nil {
+	err := tx.Table(name).Select("COUNT(*), COUNT(CASE WHEN ? THEN 1 END)", tg.marker.IsDeleted(name)).
+		Where(tg.keyIn(name, tg.keys)).Row().Scan(&total, &deleted)
+	if err != nil {
 		return fmt.Errorf("softcascade: restore %s: %w", name, err)
 	}
 	if total < int64(len(tg.keys)) {
 		return fmt.Errorf("softcascade: restore %s: %d of %d rows not found: %w", name, int64(len(tg.keys))-total, len(tg.keys), gorm.ErrRecordNotFound)
-	}
-	err := tx.Table(name).Where(tg.keyIn(name, tg.keys)).Where(tg.marker.IsDeleted(name)).Count(&deleted).Error
-	if err != nil {
-		return fmt.Errorf("softcascade: restore %s: %w", name, err)
 	}
 	if deleted < total {
 		return fmt.Errorf("%w: %d of %d %s rows are live", errs.ErrNotDeleted, total-deleted, total, name)
