@@ -2,7 +2,6 @@ package softcascade
 
 import (
 	"fmt"
-	"log/slog"
 	"time"
 
 	"gorm.io/gorm"
@@ -69,9 +68,6 @@ func Purge(db *gorm.DB, opts PurgeOptions) (Report, error) {
 	case cutoff.After(now):
 		return Report{}, fmt.Errorf("%w: Purge Before %s is in the future (now %s)", errs.ErrInvalidValue, cutoff, now)
 	}
-	if opts.BatchSize < 0 {
-		return Report{}, fmt.Errorf("%w: Purge BatchSize %d is negative", errs.ErrInvalidValue, opts.BatchSize)
-	}
 	models, err := p.plans(db, opts.Models)
 	if err != nil {
 		return Report{}, err
@@ -82,7 +78,6 @@ func Purge(db *gorm.DB, opts PurgeOptions) (Report, error) {
 		DryRun:    opts.DryRun,
 		Models:    models,
 		Progress:  opts.Progress,
-		Logger:    slog.Default(),
 	})
 	return Report{Rows: res.Rows, Tables: res.Tables, Skipped: res.Skipped}, err
 }

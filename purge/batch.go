@@ -55,9 +55,7 @@ func (r *runner) sweepUpTo(u *unit, t plan.Table, cond clause.Expression, guard 
 		if err := r.ctx.Err(); err != nil {
 			return err
 		}
-		if len(held) > maxHeld {
-			r.opts.Logger.WarnContext(r.ctx, "softcascade: purge: too many rows held by foreign keys; the rest of the table waits for the next run",
-				"table", t.Name, "held", len(held))
+		if r.tooManyHeld(t, held) {
 			return nil
 		}
 		where := append([]clause.Expression{cond}, guard...)
@@ -88,6 +86,17 @@ func (r *runner) sweepUpTo(u *unit, t plan.Table, cond clause.Expression, guard 
 			return err
 		}
 	}
+}
+
+// tooManyHeld reports, and logs, that a foreign key held more of t's rows
+// than a run remembers: the rest of the table waits for the next run.
+func (r *runner) tooManyHeld(t plan.Table, held map[string][]any) bool {
+	if len(held) <= maxHeld {
+		return false
+	}
+	r.opts.Logger.WarnContext(r.ctx, "softcascade: purge: too many rows held by foreign keys; the rest of the table waits for the next run",
+		"table", t.Name, "held", len(held))
+	return true
 }
 
 // notHeld is "the row's key is none of held".

@@ -1,7 +1,6 @@
 package purge
 
 import (
-	"maps"
 	"reflect"
 	"time"
 
@@ -52,16 +51,14 @@ func (r *runner) deletions(ds []deletionlog.Deletion) error {
 	if len(todo) == 1 {
 		return r.finish(todo[0])
 	}
-	skipped := maps.Clone(r.res.Skipped)
 	held, err := r.unit(groupUnit(todo))
 	if err != nil || r.opts.DryRun {
 		return err
 	}
-	if !held {
+	if held == nil {
 		return r.markPurged(todo...)
 	}
-	r.res.Skipped = skipped // counted again, deletion by deletion
-	for _, d := range todo {
+	for _, d := range todo { // each counts the rows of its own that stay
 		if err := r.finish(d); err != nil {
 			return err
 		}

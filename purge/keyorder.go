@@ -37,9 +37,7 @@ func (r *runner) sweepInKeyOrder(u *unit, t plan.Table, cond clause.Expression, 
 			if err := r.ctx.Err(); err != nil {
 				return 0, false, err
 			}
-			if len(held) > maxHeld {
-				r.opts.Logger.WarnContext(r.ctx, "softcascade: purge: too many rows held by foreign keys; the rest of the table waits for the next run",
-					"table", t.Name, "held", len(held))
+			if r.tooManyHeld(t, held) {
 				return 0, false, nil
 			}
 			keep := append([]clause.Expression{cond}, guard...)

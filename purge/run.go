@@ -65,9 +65,11 @@ func (r *runner) run() error {
 		if err := r.ctx.Err(); err != nil {
 			return err
 		}
-		if _, err := r.unit(modelUnit(p, r.opts.Cutoff, r.dialect)); err != nil {
+		held, err := r.unit(modelUnit(p, r.opts.Cutoff, r.dialect))
+		if err != nil {
 			return err
 		}
+		r.addSkipped(held)
 	}
 	return nil
 }
@@ -101,7 +103,8 @@ func (r *runner) finish(d *deletionlog.Deletion) error {
 	if err != nil || r.opts.DryRun {
 		return err
 	}
-	if held {
+	if held != nil {
+		r.addSkipped(held)
 		r.res.Held++
 		r.opts.Logger.WarnContext(r.ctx, "softcascade: purge: deletion kept: some rows could not go",
 			"deletion", d.ID, "table", d.Table)
@@ -117,6 +120,13 @@ func (r *runner) finish(d *deletionlog.Deletion) error {
 		}
 	}
 	return r.markPurged(d)
+}
+
+// addSkipped adds rows that could not go to the result.
+func (r *runner) addSkipped(held map[string]int64) {
+	for table, n := range held {
+		r.res.Skipped[table] += n
+	}
 }
 
 // markPurged marks deletions purged, in one statement.
@@ -197,12 +207,12 @@ func idsOf(ds []*deletionlog.Deletion) []any {
 }
 
 // unit deletes (or counts) a unit's rows table by table, children first,
-// and reports whether some of them could not go.
-func (r *runner) unit(u *unit) (held bool, err error) {
+// and returns, per table, the rows that could not go (none: nil).
+func (r *runner) unit(u *unit) (held map[string]int64, err error) {
 	for _, t := range u.order {
 		ok, err := r.tableExists(t.Name)
 		if err != nil {
-			return held, err
+			return nil, err
 		}
 		if !ok {
 			continue // a table dropped since: its rows are gone
@@ -214,32 +224,34 @@ func (r *runner) unit(u *unit) (held bool, err error) {
 		if t.Marker != nil {
 			for _, j := range u.joinsOf(t) {
 				if err := r.joins(u, j); err != nil {
-					return held, err
+					return nil, err
 				}
 			}
 		}
 		if r.opts.DryRun {
 			if err := r.countInto(u, t.Name, cond); err != nil {
-				return held, err
+				return nil, err
 			}
 			continue
 		}
 		guard, err := r.noChildren(u, t)
 		if err != nil {
-			return held, err
+			return nil, err
 		}
 		left, known, err := r.sweep(u, t, cond, guard)
 		if err != nil {
-			return held, err
+			return nil, err
 		}
 		if !known {
 			if left, err = r.count(t.Name, cond); err != nil {
-				return held, err
+				return nil, err
 			}
 		}
 		if left > 0 {
-			r.res.Skipped[t.Name] += left
-			held = true
+			if held == nil {
+				held = map[string]int64{}
+			}
+			held[t.Name] = left
 		}
 	}
 	return held, nil

@@ -66,22 +66,13 @@ func notRetaken(t plan.Table, alias, id string) clause.Expression {
 	)
 }
 
-// timeColumn is the column of t that holds a row's deletion time, its
-// kind and unit; kind Flag when there is none.
-func timeColumn(m *softdelete.Marker) (string, softdelete.Kind, softdelete.Unit) {
-	if m.AtColumn != "" {
-		return m.AtColumn, m.AtKind, m.AtUnit
-	}
-	return m.Column, m.Kind, m.Unit
-}
-
 // agedBefore is "this deleted row of t (named alias) was deleted before
 // cutoff". Unix columns compare numerically in their unit, rounded so that
 // a row counts only when its whole second (or millisecond) is before the
 // cutoff; timestamps compare in SQL (on SQLite through julianday, as they
 // are stored as text).
 func agedBefore(t plan.Table, alias string, cutoff time.Time, dia dialect) clause.Expression {
-	name, kind, unit := timeColumn(t.Marker)
+	name, kind, unit := t.Marker.TimeColumn()
 	c := col(alias, name)
 	if kind == softdelete.Time {
 		return dia.timeBefore(c, cutoff)
@@ -109,7 +100,7 @@ func notInDeletion(t plan.Table, alias string, dia dialect) clause.Expression {
 			clause.Eq{Column: col(logAlias, cascade.LedgerKey(t)), Value: col(alias, t.PrimaryKeys[0])},
 		)
 	}
-	name, kind, unit := timeColumn(t.Marker)
+	name, kind, unit := t.Marker.TimeColumn()
 	var same clause.Expression
 	switch {
 	case kind == softdelete.Time:

@@ -176,10 +176,10 @@ func checkModel(p *plan.Plan) error {
 		return fmt.Errorf("%w: nil model plan", errs.ErrInvalidValue)
 	}
 	t, ok := p.Table(p.Root)
-	switch {
-	case !ok || t.Marker == nil:
+	if !ok || t.Marker == nil {
 		return fmt.Errorf("%w: purge model table %s", errs.ErrNotSoftDeletable, p.Root)
-	case t.Marker.AtColumn == "" && t.Marker.Kind == softdelete.Flag:
+	}
+	if _, kind, _ := t.Marker.TimeColumn(); kind == softdelete.Flag {
 		return fmt.Errorf("%w: purge model table %s: a flag-only soft-delete column records no deletion time, so its rows cannot be aged (add a DeletedAtField)", errs.ErrInvalidValue, p.Root)
 	}
 	return nil

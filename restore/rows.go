@@ -174,10 +174,8 @@ func (tg *target) byDeletion(tx *gorm.DB, req Request) ([]group, [][]any, error)
 		if err := tx.Unscoped().Table(tg.table.Name).Where(tg.keyIn(tg.table.Name, tg.keys)).Find(rows.Interface()).Error; err != nil {
 			return nil, nil, fmt.Errorf("softcascade: restore: %w", err)
 		}
-		field := tg.schema.LookUpField(tg.marker.Column)
-		if tg.marker.AtColumn != "" {
-			field = tg.schema.LookUpField(tg.marker.AtColumn)
-		}
+		name, _, _ := tg.marker.TimeColumn()
+		field := tg.schema.LookUpField(name)
 		for i := 0; i < rows.Elem().Len(); i++ {
 			row := rows.Elem().Index(i)
 			ms, ok := stampOf(field, row, tg.marker)
@@ -308,10 +306,7 @@ func stampOf(f *schema.Field, row reflect.Value, m softdelete.Marker) (int64, bo
 	if zero {
 		return 0, false
 	}
-	unit, kind := m.Unit, m.Kind
-	if m.AtColumn != "" {
-		unit, kind = m.AtUnit, m.AtKind
-	}
+	_, kind, unit := m.TimeColumn()
 	switch x := v.(type) {
 	case gorm.DeletedAt:
 		return x.Time.UnixMilli(), x.Valid

@@ -101,20 +101,23 @@ func unitOf(t schema.TimeType) Unit {
 	}
 }
 
+// TimeColumn is the column that holds a row's deletion time, with its kind
+// and unit: the deleted-at field of a mixed-mode marker, else the marker's
+// own column (kind Flag when there is no time at all).
+func (m Marker) TimeColumn() (string, Kind, Unit) {
+	if m.AtColumn != "" {
+		return m.AtColumn, m.AtKind, m.AtUnit
+	}
+	return m.Column, m.Kind, m.Unit
+}
+
 // Stamped reports whether the marker can hold a deletion's unique
 // millisecond stamp, so that the rows of one deletion are exactly those
 // carrying its stamp. Flag-only and unix-second markers cannot: their
 // deletions are recorded in the ledger instead.
 func (m Marker) Stamped() bool {
-	switch {
-	case m.AtColumn != "":
-		return m.AtKind == Time || m.AtUnit != Second
-	case m.Kind == Time:
-		return true
-	case m.Kind == Unix:
-		return m.Unit != Second
-	}
-	return false
+	_, kind, unit := m.TimeColumn()
+	return kind == Time || (kind == Unix && unit != Second)
 }
 
 func col(table, name string) clause.Column {
@@ -198,10 +201,7 @@ func (m Marker) StampedWith(table string, stamp time.Time) clause.Expression {
 // StampedIn is the condition "the row was deleted by one of the deletions
 // with these stamps" (one or more). Only meaningful when Stamped() is true.
 func (m Marker) StampedIn(table string, stamps []time.Time) clause.Expression {
-	name, kind, unit := m.Column, m.Kind, m.Unit
-	if m.AtColumn != "" {
-		name, kind, unit = m.AtColumn, m.AtKind, m.AtUnit
-	}
+	name, kind, unit := m.TimeColumn()
 	var stamped clause.Expression = clause.Eq{Column: col(table, name), Value: stampValue(kind, unit, stamps[0])}
 	if len(stamps) > 1 {
 		values := make([]any, len(stamps))
