@@ -32,7 +32,7 @@ const envDSN = "SOFTCASCADE_DSN"
 type app struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
-	// purge is softcascade.Purge behind a seam (see purge_stub.go).
+	// purge is softcascade.Purge, or a test's fake.
 	purge purgeFunc
 	// terminal reports whether w is an interactive terminal.
 	terminal func(w io.Writer) bool
@@ -46,7 +46,7 @@ type app struct {
 func newApp(stdout, stderr io.Writer, getenv func(string) string) *app {
 	return &app{
 		stdout: stdout, stderr: stderr, getenv: getenv,
-		purge:     purgeWithLibrary,
+		purge:     softcascade.Purge,
 		terminal:  isTerminal,
 		now:       time.Now,
 		retention: days(defaultRetention),

@@ -11,27 +11,12 @@ import (
 	"github.com/softcascade/softcascade"
 )
 
-// purgeRequest is what the purge command asks of softcascade.Purge.
-type purgeRequest struct {
-	Before    time.Time // zero: now minus the retention
-	BatchSize int       // zero: the library's default
-	DryRun    bool
-	Progress  func(purgeProgress)
-}
-
-// purgeProgress is how far a purge has come.
-type purgeProgress struct {
-	Table string // the table of the last batch
-	Rows  int64  // rows purged (counted, on a dry run) so far, all tables
-	Total int64  // rows to purge in all; 0 when not known
-}
-
-// purgeFunc runs a purge (softcascade.Purge; see purge_stub.go).
-type purgeFunc func(db *gorm.DB, r purgeRequest) (softcascade.Report, error)
+// purgeFunc runs a purge: softcascade.Purge, or a test's fake.
+type purgeFunc func(db *gorm.DB, opts softcascade.PurgeOptions) (softcascade.Report, error)
 
 func (a *app) purgeCmd() *cobra.Command {
 	var (
-		req    purgeRequest
+		req    softcascade.PurgeOptions
 		before string
 	)
 	cmd := &cobra.Command{
@@ -77,17 +62,13 @@ On a terminal a progress bar shows on stderr; otherwise one line per batch.`,
 
 // progress returns the purge's progress reporter, a bar on a terminal and
 // plain lines otherwise (both on stderr), and the function that ends it.
-func (a *app) progress(dryRun bool) (report func(purgeProgress), done func()) {
+func (a *app) progress(dryRun bool) (report func(softcascade.Progress), done func()) {
 	verb := "purged"
 	if dryRun {
 		verb = "counted"
 	}
 	if !a.terminal(a.stderr) {
-		return func(p purgeProgress) {
-			if p.Total > 0 {
-				fmt.Fprintf(a.stderr, "purge: %s %d of %d rows (%s)\n", verb, p.Rows, p.Total, p.Table)
-				return
-			}
+		return func(p softcascade.Progress) {
 			fmt.Fprintf(a.stderr, "purge: %s %d rows (%s)\n", verb, p.Rows, p.Table)
 		}, func() {}
 	}
@@ -100,12 +81,7 @@ func (a *app) progress(dryRun bool) (report func(purgeProgress), done func()) {
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionSetSpinnerChangeInterval(0), // no rendering goroutine
 	)
-	max := int64(-1)
-	return func(p purgeProgress) {
-			if p.Total > 0 && p.Total != max {
-				max = p.Total
-				bar.ChangeMax64(max)
-			}
+	return func(p softcascade.Progress) {
 			bar.Describe(fmt.Sprintf("%s (%s)", verb, p.Table))
 			_ = bar.Set64(p.Rows)
 		}, func() {

@@ -127,14 +127,14 @@ func runPurge(t *testing.T, terminal bool, fake purgeFunc, args ...string) (stdo
 }
 
 // fakePurge reports three batches and returns rep.
-func fakePurge(t *testing.T, want purgeRequest, rep softcascade.Report, err error) purgeFunc {
-	return func(_ *gorm.DB, r purgeRequest) (softcascade.Report, error) {
+func fakePurge(t *testing.T, want softcascade.PurgeOptions, rep softcascade.Report, err error) purgeFunc {
+	return func(_ *gorm.DB, r softcascade.PurgeOptions) (softcascade.Report, error) {
 		if !r.Before.Equal(want.Before) || r.BatchSize != want.BatchSize || r.DryRun != want.DryRun {
-			t.Errorf("purge request %+v, want %+v", r, want)
+			t.Errorf("purge options %+v, want %+v", r, want)
 		}
-		r.Progress(purgeProgress{Table: "comments", Rows: 1000, Total: 2500})
-		r.Progress(purgeProgress{Table: "tasks", Rows: 2000, Total: 2500})
-		r.Progress(purgeProgress{Table: "projects", Rows: 2500, Total: 2500})
+		r.Progress(softcascade.Progress{Table: "comments", Batch: 1000, Rows: 1000})
+		r.Progress(softcascade.Progress{Table: "tasks", Batch: 1000, Rows: 2000})
+		r.Progress(softcascade.Progress{Table: "projects", Batch: 500, Rows: 2500})
 		return rep, err
 	}
 }
@@ -144,7 +144,7 @@ func TestPurgeCommand(t *testing.T) {
 		Skipped: map[string]int64{"documents": 2}}
 	before := time.Date(2026, 10, 1, 0, 0, 0, 0, time.Local)
 
-	out, errOut, code := runPurge(t, false, fakePurge(t, purgeRequest{Before: before, BatchSize: 500, DryRun: true}, rep, nil),
+	out, errOut, code := runPurge(t, false, fakePurge(t, softcascade.PurgeOptions{Before: before, BatchSize: 500, DryRun: true}, rep, nil),
 		"--dry-run", "--before", "2026-10-01", "--batch-size", "500")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
@@ -154,19 +154,19 @@ func TestPurgeCommand(t *testing.T) {
 			t.Errorf("stdout lacks %q:\n%s", s, out)
 		}
 	}
-	if want := "purge: counted 1000 of 2500 rows (comments)\npurge: counted 2000 of 2500 rows (tasks)\n"; !strings.HasPrefix(errOut, want) {
+	if want := "purge: counted 1000 rows (comments)\npurge: counted 2000 rows (tasks)\n"; !strings.HasPrefix(errOut, want) {
 		t.Errorf("progress lines:\n%s\nwant them to start with:\n%s", errOut, want)
 	}
 
 	// On a terminal: a progress bar on stderr; the report stays on stdout.
-	out, errOut, code = runPurge(t, true, fakePurge(t, purgeRequest{}, rep, nil))
+	out, errOut, code = runPurge(t, true, fakePurge(t, softcascade.PurgeOptions{}, rep, nil))
 	if code != 0 || !strings.Contains(out, "Purged 2500 rows.") || strings.Contains(errOut, "purge: purged") || !strings.Contains(errOut, "\r") {
 		t.Errorf("terminal: exit %d\nstdout:\n%s\nstderr: %q", code, out, errOut)
 	}
 
 	// Interrupted: what was done is printed, and the error exits 1.
 	partial := softcascade.Report{Rows: 1000, Tables: map[string]int64{"comments": 1000}}
-	out, errOut, code = runPurge(t, false, fakePurge(t, purgeRequest{}, partial, context.Canceled))
+	out, errOut, code = runPurge(t, false, fakePurge(t, softcascade.PurgeOptions{}, partial, context.Canceled))
 	if code != 1 || !strings.Contains(out, "Purged 1000 rows.") || !strings.Contains(errOut, "context canceled") {
 		t.Errorf("cancelled: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
