@@ -79,7 +79,7 @@ func Purge(db *gorm.DB, opts PurgeOptions) (Report, error) {
 		Models:    models,
 		Progress:  opts.Progress,
 	})
-	return Report{Rows: res.Rows, Tables: res.Tables, Skipped: res.Skipped}, err
+	return Report{Rows: res.Rows, Tables: res.Tables, Skipped: res.Skipped, Busy: res.Busy}, err
 }
 
 // plans returns the cascade plans of models.

@@ -195,6 +195,9 @@ func TestRaceTwoPurgesAtOnce(t *testing.T) {
 		second, err := softcascade.Purge(db, opts)
 		must(t, err)
 		eq(t, "rows the second purge removed", second.Rows, int64(0))
+		if !second.Busy {
+			t.Error("the second purge does not report the lock as busy")
+		}
 		g.open()
 		must(t, result(t, ch1))
 		eqMap(t, "rows the first purge removed", first.Tables, scale(leanTree, 2))

@@ -11,4 +11,7 @@ type Report struct {
 	// rows held by a foreign key from outside the cascade, and their
 	// parents. Nil or empty when every row went.
 	Skipped map[string]int64
+	// Busy (Purge only): another process held the purge lock, so this
+	// call did nothing. Not an error: that process does the work.
+	Busy bool
 }

@@ -93,6 +93,9 @@ func (a *app) progress(dryRun bool) (report func(softcascade.Progress), done fun
 // printPurge prints what a purge removed (or would remove) per table.
 func (a *app) printPurge(rep softcascade.Report, dryRun bool) {
 	switch {
+	case rep.Busy:
+		fmt.Fprintln(a.stdout, "Another purge is running (it holds the purge lock): nothing done.")
+		return
 	case rep.Rows == 0 && len(rep.Skipped) == 0:
 		fmt.Fprintln(a.stdout, "Nothing to purge.")
 		return

@@ -164,6 +164,12 @@ func TestPurgeCommand(t *testing.T) {
 		t.Errorf("terminal: exit %d\nstdout:\n%s\nstderr: %q", code, out, errOut)
 	}
 
+	// Another purge holds the lock: said so, exit 0.
+	out, errOut, code = runPurge(t, false, fakePurge(t, softcascade.PurgeOptions{}, softcascade.Report{Busy: true}, nil))
+	if code != 0 || !strings.Contains(out, "Another purge is running") {
+		t.Errorf("busy: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+
 	// Interrupted: what was done is printed, and the error exits 1.
 	partial := softcascade.Report{Rows: 1000, Tables: map[string]int64{"comments": 1000}}
 	out, errOut, code = runPurge(t, false, fakePurge(t, softcascade.PurgeOptions{}, partial, context.Canceled))
