@@ -108,12 +108,13 @@ func (c *Config) prepare(db *gorm.DB) {
 	}
 	p := v.(*plan.Plan)
 	s := db.Statement
-	if tenant, _ := deletionlog.Tenant(s.Context); utf8.RuneCountInString(tenant) > deletionlog.TenantSize {
-		_ = db.AddError(fmt.Errorf("%w: tenant of %d characters (at most %d)", errs.ErrInvalidValue, utf8.RuneCountInString(tenant), deletionlog.TenantSize))
+	tenant, _ := deletionlog.Tenant(s.Context)
+	if n := utf8.RuneCountInString(tenant); n > deletionlog.TenantSize {
+		_ = db.AddError(fmt.Errorf("%w: tenant of %d characters (at most %d)", errs.ErrInvalidValue, n, deletionlog.TenantSize))
 		return
 	}
-	marker, _ := softdelete.Of(s.Schema)
 	root, _ := p.Table(p.Root)
+	marker := *root.Marker // target took only soft-deletable models
 	ctx := s.Context
 	if keepGORMSelects(s, p) {
 		// GORM's association delete runs next; its nested deletes keep
@@ -140,8 +141,7 @@ func (c *Config) prepare(db *gorm.DB) {
 			return
 		}
 	}
-	d := &deletionlog.Deletion{Table: p.Root, Actor: deletionlog.Actor(ctx), Reason: deletionlog.Reason(ctx), Plan: p}
-	d.Tenant, _ = deletionlog.Tenant(ctx)
+	d := &deletionlog.Deletion{Table: p.Root, Actor: deletionlog.Actor(ctx), Reason: deletionlog.Reason(ctx), Tenant: tenant, Plan: p}
 	if db.DryRun {
 		d.Stamp, d.DeletedAt = ms, deletionlog.StampTime(ms)
 	} else if err := deletionlog.Claim(session(db), d, ms); err != nil {
@@ -152,10 +152,7 @@ func (c *Config) prepare(db *gorm.DB) {
 	setDeleted(s, marker, d.StampTime())
 	if !marker.Stamped() && !db.DryRun && hasConditions(db) {
 		where, _ := s.Clauses["WHERE"].Expression.(clause.Where)
-		insert := cascade.LedgerInsert(root, d.ID, where.Exprs)
-		if locks(db) {
-			insert = cascade.LedgerInsertForUpdate(root, d.ID, where.Exprs)
-		}
+		insert := cascade.LedgerInsert(root, d.ID, where.Exprs, locks(db))
 		if err := session(db).Table(root.Name).Exec("?", insert).Error; err != nil {
 			_ = db.AddError(err)
 			return
@@ -226,12 +223,9 @@ func (c *Config) cascade(db *gorm.DB) {
 	}
 	d.Roots = db.RowsAffected
 	d.Tables = map[string]int64{d.Table: db.RowsAffected}
+	d.Rows = db.RowsAffected
 	for t, n := range run.Counts {
-		if n > 0 {
-			d.Tables[t] += n
-		}
-	}
-	for _, n := range d.Tables {
+		d.Tables[t] += n
 		d.Rows += n
 	}
 	_ = db.AddError(tx.Model(d).Select("Rows", "Tables", "Roots").Updates(d).Error)

@@ -50,6 +50,6 @@ func ParentsDeleted(tx *gorm.DB, pt plan.Table, where []clause.Expression, lock 
 // as parent keys IN (SELECT child keys ...): databases run it from the
 // children, through the parent's primary key.
 func ChildIn(e plan.Edge, child clause.Expression) clause.Expression {
-	children := &Via{Table: e.Child, Alias: e.Child, ViaKeys: e.ChildKeys, Keys: e.ParentKeys, Where: nonNil(TypeIs(e), child)}
-	return children.In(parentAlias)
+	children := &Via{Table: e.Child, Alias: e.Child, ViaKeys: e.ChildKeys, Keys: e.ParentKeys, Where: NonNil(TypeIs(e), child)}
+	return children.In(ParentAlias)
 }

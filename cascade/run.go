@@ -20,7 +20,8 @@ type Run struct {
 	// Lock locks the rows recorded in the ledger before updating them
 	// (SELECT ... FOR UPDATE; false on SQLite).
 	Lock bool
-	// Counts receives the rows soft-deleted per table (roots excluded).
+	// Counts receives the rows soft-deleted per table (roots excluded;
+	// tables without any left out).
 	Counts map[string]int64
 }
 
@@ -41,8 +42,11 @@ func (r *Run) Cascade() error {
 			if err != nil {
 				return fmt.Errorf("softcascade: cascade %s: %w", e.Name, err)
 			}
+			if n == 0 {
+				continue
+			}
 			r.Counts[e.Child] += n
-			if n > 0 && !queued[e.Child] {
+			if !queued[e.Child] {
 				queue, queued[e.Child] = append(queue, e.Child), true
 			}
 		}
@@ -61,14 +65,10 @@ func (r *Run) edge(e plan.Edge) (int64, error) {
 	parents := ParentVia(e, Member(pt, ParentAlias, r.Mark))
 	set := ct.Marker.DeleteSet(r.Mark.Stamp)
 	if ct.Marker.Stamped() {
-		return Update(r.Tx, ct.Name, set, nonNil(alive, TypeIs(e)), parents)
+		return Update(r.Tx, ct.Name, set, NonNil(alive, TypeIs(e)), parents)
 	}
-	where := nonNil(alive, TypeIs(e), parents.In(ct.Name))
-	insert := LedgerInsert(ct, r.Mark.ID, where)
-	if r.Lock {
-		insert = LedgerInsertForUpdate(ct, r.Mark.ID, where)
-	}
-	if err := r.Tx.Exec("?", insert).Error; err != nil {
+	where := NonNil(alive, TypeIs(e), parents.In(ct.Name))
+	if err := r.Tx.Exec("?", LedgerInsert(ct, r.Mark.ID, where, r.Lock)).Error; err != nil {
 		return 0, err
 	}
 	return Update(r.Tx, ct.Name, set, []clause.Expression{alive}, LedgerVia(ct, r.Mark.ID))
@@ -82,7 +82,7 @@ func (r *Run) restricts() error {
 		if pt.Marker == nil {
 			continue
 		}
-		where := nonNil(TypeIs(e), ParentIn(e, Member(pt, ParentAlias, r.Mark)))
+		where := NonNil(TypeIs(e), ParentIn(e, Member(pt, ParentAlias, r.Mark)))
 		if ct, ok := r.Plan.Table(e.Child); ok && ct.Marker != nil {
 			where = append(where, ct.Marker.IsAlive(e.Child))
 		}

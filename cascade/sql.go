@@ -12,7 +12,9 @@ import (
 // Aliases of the sub-queries the plugin writes; unusual enough not to
 // clash with application tables.
 const (
-	parentAlias  = "sc_p"
+	// ParentAlias is the alias under which ParentIn's condition sees the
+	// parent.
+	ParentAlias  = "sc_p"
 	ledgerAlias  = "sc_l"
 	derivedAlias = "sc_d"
 )
@@ -79,9 +81,6 @@ func ParentIn(e plan.Edge, parent clause.Expression) clause.Expression {
 	return ParentVia(e, parent).In(e.Child)
 }
 
-// ParentAlias is the alias under which ParentIn's condition sees the parent.
-const ParentAlias = parentAlias
-
 func writeColumns(b clause.Builder, table string, cols []string) {
 	if len(cols) > 1 {
 		b.WriteByte('(')
@@ -106,18 +105,14 @@ func TypeIs(e plan.Edge) clause.Expression {
 }
 
 // LedgerInsert is INSERT INTO the ledger (deletion_id, table_name, key)
-// SELECT id, t, t.pk FROM t WHERE where.
-func LedgerInsert(t plan.Table, id string, where []clause.Expression) clause.Expression {
-	return ledgerInsert{table: t, id: id, where: where}
-}
-
-// LedgerInsertForUpdate is LedgerInsert whose SELECT locks the rows it
-// records (FOR UPDATE; PostgreSQL and MySQL). A delete records rows before
-// it updates them: without the lock, PostgreSQL (and MySQL under READ
-// COMMITTED) read a row another deletion is taking as still alive, and
-// the ledger would give this deletion a row it then does not update.
-func LedgerInsertForUpdate(t plan.Table, id string, where []clause.Expression) clause.Expression {
-	return ledgerInsert{table: t, id: id, where: where, lock: true}
+// SELECT id, t, t.pk FROM t WHERE where. With lock the SELECT locks the
+// rows it records (FOR UPDATE; PostgreSQL and MySQL). A delete records
+// rows before it updates them: without the lock, PostgreSQL (and MySQL
+// under READ COMMITTED) read a row another deletion is taking as still
+// alive, and the ledger would give this deletion a row it then does not
+// update.
+func LedgerInsert(t plan.Table, id string, where []clause.Expression, lock bool) clause.Expression {
+	return ledgerInsert{table: t, id: id, where: where, lock: lock}
 }
 
 type ledgerInsert struct {
@@ -175,9 +170,7 @@ func (n not) Build(b clause.Builder) {
 }
 
 // NonNil drops nil expressions.
-func NonNil(exprs ...clause.Expression) []clause.Expression { return nonNil(exprs...) }
-
-func nonNil(exprs ...clause.Expression) []clause.Expression {
+func NonNil(exprs ...clause.Expression) []clause.Expression {
 	out := exprs[:0]
 	for _, e := range exprs {
 		if e != nil {

@@ -22,7 +22,7 @@ type Via struct {
 // ParentVia selects the children, through e, of the parent rows matching
 // cond (written for ParentAlias).
 func ParentVia(e plan.Edge, cond clause.Expression) *Via {
-	return &Via{Table: e.Parent, Alias: parentAlias, ViaKeys: e.ParentKeys, Keys: e.ChildKeys, Where: []clause.Expression{cond}}
+	return &Via{Table: e.Parent, Alias: ParentAlias, ViaKeys: e.ParentKeys, Keys: e.ChildKeys, Where: []clause.Expression{cond}}
 }
 
 // LedgerVia selects the rows of t that the ledger records for deletion id.
@@ -68,15 +68,13 @@ func (c viaIn) Build(b clause.Builder) {
 // index; elsewhere as an IN sub-query, which PostgreSQL and SQLite plan as
 // a semi-join. It returns the rows changed.
 func Update(tx *gorm.DB, table string, set clause.Set, where []clause.Expression, via *Via) (int64, error) {
-	if via == nil {
-		r := tx.Table(table).Clauses(clause.Where{Exprs: where}).UpdateColumns(Assignments(set))
-		return r.RowsAffected, r.Error
+	if via != nil {
+		if tx.Dialector.Name() == "mysql" {
+			r := tx.Table(table).Exec("?", joinUpdate{table: table, set: set, where: where, via: via})
+			return r.RowsAffected, r.Error
+		}
+		where = append(append([]clause.Expression{}, where...), via.In(table))
 	}
-	if tx.Dialector.Name() == "mysql" {
-		r := tx.Table(table).Exec("?", joinUpdate{table: table, set: set, where: where, via: via})
-		return r.RowsAffected, r.Error
-	}
-	where = append(append([]clause.Expression{}, where...), via.In(table))
 	r := tx.Table(table).Clauses(clause.Where{Exprs: where}).UpdateColumns(Assignments(set))
 	return r.RowsAffected, r.Error
 }

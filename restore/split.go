@@ -58,7 +58,7 @@ func move(tx *gorm.DB, t plan.Table, where []clause.Expression, via *cascade.Via
 		where = append(where, via.In(t.Name))
 	}
 	where = append(where, clause.Not(cascade.InLedger(t, t.Name, to.ID)))
-	r := tx.Exec("?", cascade.LedgerInsert(t, to.ID, where))
+	r := tx.Exec("?", cascade.LedgerInsert(t, to.ID, where, false))
 	return r.RowsAffected, r.Error
 }
 
