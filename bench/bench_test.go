@@ -28,7 +28,7 @@ func benchEnv(b testing.TB, d modelstest.Dialect) *env {
 	if err != nil {
 		b.Fatal(err)
 	}
-	e, err := connect(d.Name, sqlDB, 0)
+	e, err := connect(d.Name, sqlDB)
 	if err != nil {
 		b.Fatal(err)
 	}

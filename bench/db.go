@@ -132,11 +132,10 @@ func dialector(dialect string, pool gorm.ConnPool) (gorm.Dialector, error) {
 // connect migrates the seed's models into the empty database behind db and
 // returns the env: two *gorm.DB on it, one with softcascade installed and
 // one plain, both through the same wire.
-func connect(dialect string, db *sql.DB, latency time.Duration) (*env, error) {
+func connect(dialect string, db *sql.DB) (*env, error) {
 	db.SetMaxOpenConns(4)
 	db.SetMaxIdleConns(4)
 	w := &wire{db: db}
-	w.latency.Store(int64(latency))
 	open := func() (*gorm.DB, error) {
 		d, err := dialector(dialect, w.pool())
 		if err != nil {

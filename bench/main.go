@@ -124,7 +124,7 @@ func runScale(ctx context.Context, c config, scale int, r *report, progress func
 		return err
 	}
 	defer func() { err = errors.Join(err, f.drop()) }()
-	e, err := connect(c.db, f.db, 0)
+	e, err := connect(c.db, f.db)
 	if err != nil {
 		return err
 	}
@@ -141,10 +141,6 @@ func runScale(ctx context.Context, c config, scale int, r *report, progress func
 
 	for _, o := range ops() {
 		if c.ops != nil && !c.ops[o.key] {
-			continue
-		}
-		if o.pending() {
-			r.lines = append(r.lines, pendingLines(scale, o)...)
 			continue
 		}
 		rounds := c.rounds
@@ -188,13 +184,4 @@ func runScale(ctx context.Context, c config, scale int, r *report, progress func
 		}
 	}
 	return ctx.Err()
-}
-
-// pendingLines reports an op whose paths are not all written yet.
-func pendingLines(scale int, o op) []line {
-	var out []line
-	for _, cmp := range o.compare {
-		out = append(out, line{scale: scale, what: o.name + ": " + cmp[0] + " / " + cmp[1], note: "pending (TODO)"})
-	}
-	return out
 }

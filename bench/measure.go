@@ -161,16 +161,6 @@ func runOp(e *env, o op, rounds int, latency time.Duration, only map[string]bool
 	return out, want, nil
 }
 
-// pending reports whether one of the op's paths does not exist yet.
-func (o op) pending() bool {
-	for _, p := range o.paths {
-		if p.run == nil {
-			return true
-		}
-	}
-	return false
-}
-
 // readChunk is how many queries run on one database before the other
 // takes over: alternating in small chunks exposes both to the same noise.
 const readChunk = 25

@@ -36,8 +36,7 @@ type env struct {
 // against each other, alternating, round after round.
 type path struct {
 	name string
-	// run does the operation once. A nil run is a path that does not
-	// exist yet: the op is reported as pending.
+	// run does the operation once.
 	run func(e *env) error
 }
 

@@ -16,8 +16,7 @@ type line struct {
 	scale int
 	what  string // "cascade delete: plugin / hand-written"
 	a, b  summary
-	note  string // set instead of a and b for a pending comparison
-	rows  int64  // rows one run removes (purge), for rows/s; 0 otherwise
+	rows  int64 // rows one run removes (purge), for rows/s; 0 otherwise
 }
 
 // tree describes the measured tree at one scale.
@@ -52,10 +51,6 @@ func (r *report) write(w io.Writer, markdown bool) error {
 	var rows [][]string
 	for _, l := range r.lines {
 		scale := fmt.Sprintf("%dx", l.scale)
-		if l.note != "" {
-			rows = append(rows, []string{scale, l.what, l.note, "", "", "", "", "", "", "", "", ""})
-			continue
-		}
 		rows = append(rows, []string{
 			scale, l.what,
 			fmt.Sprintf("%.2f", pairedRatio(l.a, l.b)), ratio(l.a.allocs, l.b.allocs),
