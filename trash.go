@@ -26,13 +26,6 @@ type TrashFilter struct {
 	IncludeRestored bool
 }
 
-// trashColumns are the columns Trash reads: all but the plan, which a
-// listing does not need and which may be large.
-func trashColumns() []string {
-	return []string{"id", "root_table", "actor", "reason", "tenant", "deleted_at", "rows", "tables",
-		"roots", "restored_rows", "restored_at", "restored_by", "purged_at", "purge_started_at", "stamp"}
-}
-
 // Trash lists the deletions still in the trash, newest first, one page of
 // them, and how many match the filter in all. Purged deletions are never
 // listed; fully restored ones only with IncludeRestored. With a tenant in
@@ -48,7 +41,9 @@ func Trash(db *gorm.DB, f TrashFilter) ([]Deletion, int64, error) {
 	if total == 0 || f.Offset >= int(total) {
 		return out, total, nil
 	}
-	page := q.Select(trashColumns()).Order(clause.OrderBy{Columns: []clause.OrderByColumn{
+	// Every column but the plan, which a listing does not need and which
+	// may be large.
+	page := q.Omit("plan").Order(clause.OrderBy{Columns: []clause.OrderByColumn{
 		{Column: clause.Column{Name: "stamp"}, Desc: true},
 		{Column: clause.Column{Name: "id"}, Desc: true},
 	}})
