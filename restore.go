@@ -3,6 +3,7 @@ package softcascade
 import (
 	"gorm.io/gorm"
 
+	"github.com/softcascade/softcascade/cascade"
 	"github.com/softcascade/softcascade/deletionlog"
 	"github.com/softcascade/softcascade/restore"
 )
@@ -30,8 +31,7 @@ func Restore(db *gorm.DB, value any) (Report, error) {
 // in the trash gives ErrNotDeleted.
 func RestoreDeletion(db *gorm.DB, id string) (Report, error) {
 	return restoring(db, func(tx *gorm.DB, _ *Plugin, req restore.Request) (restore.Result, error) {
-		res, _, err := restore.Deletion(tx, id, req)
-		return res, err
+		return restore.Deletion(tx, id, req)
 	})
 }
 
@@ -46,7 +46,7 @@ func restoring(db *gorm.DB, fn func(*gorm.DB, *Plugin, restore.Request) (restore
 	req := restore.Request{
 		Actor: deletionlog.Actor(ctx),
 		Now:   db.NowFunc(),
-		Lock:  db.Dialector.Name() != "sqlite",
+		Lock:  cascade.Locks(db),
 	}
 	req.Tenant, req.HasTenant = deletionlog.Tenant(ctx)
 	var res restore.Result

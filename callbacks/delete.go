@@ -128,7 +128,7 @@ func (c *Config) prepare(db *gorm.DB) {
 	}
 
 	ms := db.NowFunc().UnixMilli()
-	if !db.DryRun && locks(db) && hasConditions(db) {
+	if !db.DryRun && cascade.Locks(db) && hasConditions(db) {
 		n, err := lockRoots(db, root)
 		if err != nil {
 			_ = db.AddError(err)
@@ -152,7 +152,7 @@ func (c *Config) prepare(db *gorm.DB) {
 	setDeleted(s, marker, d.StampTime())
 	if !marker.Stamped() && !db.DryRun && hasConditions(db) {
 		where, _ := s.Clauses["WHERE"].Expression.(clause.Where)
-		insert := cascade.LedgerInsert(root, d.ID, where.Exprs, locks(db))
+		insert := cascade.LedgerInsert(root, d.ID, where.Exprs, cascade.Locks(db))
 		if err := session(db).Table(root.Name).Exec("?", insert).Error; err != nil {
 			_ = db.AddError(err)
 			return
@@ -216,7 +216,7 @@ func (c *Config) cascade(db *gorm.DB) {
 		db.InstanceSet(deletionKey, nil)
 		return
 	}
-	run := cascade.Run{Tx: tx, Plan: d.Plan, Mark: cascade.Mark{ID: d.ID, Stamp: d.StampTime()}, Lock: locks(db)}
+	run := cascade.Run{Tx: tx, Plan: d.Plan, Mark: cascade.Mark{ID: d.ID, Stamp: d.StampTime()}, Lock: cascade.Locks(db)}
 	if err := run.Cascade(); err != nil {
 		_ = db.AddError(err)
 		return
@@ -263,10 +263,6 @@ func (c *Config) finish(db *gorm.DB) {
 func session(db *gorm.DB) *gorm.DB {
 	return db.Session(&gorm.Session{NewDB: true, SkipHooks: true})
 }
-
-// locks reports whether the database takes row locks with SELECT ... FOR
-// UPDATE (SQLite has no such clause: it runs one writer at a time).
-func locks(db *gorm.DB) bool { return db.Dialector.Name() != "sqlite" }
 
 // hasConditions mirrors GORM's missing-WHERE guard: the soft-delete
 // condition alone does not count.

@@ -59,7 +59,7 @@ func (c *Config) guard(db *gorm.DB) {
 		}
 		col, vals := schema.ToQueryValues(cascade.ParentAlias, par.Edge.ParentKeys, keys)
 		where := []clause.Expression{clause.IN{Column: col, Values: vals}}
-		gone, err := cascade.ParentsDeleted(session(db), par.Table, where, locks(db))
+		gone, err := cascade.ParentsDeleted(session(db), par.Table, where, cascade.Locks(db))
 		if err != nil {
 			_ = db.AddError(err)
 			return

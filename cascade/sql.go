@@ -3,6 +3,7 @@ package cascade
 import (
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/softcascade/softcascade/cascade/plan"
@@ -179,3 +180,7 @@ func NonNil(exprs ...clause.Expression) []clause.Expression {
 	}
 	return out
 }
+
+// Locks reports whether the database takes row locks with SELECT ... FOR
+// UPDATE (SQLite has no such clause: it runs one writer at a time).
+func Locks(db *gorm.DB) bool { return db.Dialector.Name() != "sqlite" }

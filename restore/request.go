@@ -121,38 +121,45 @@ func leftInTrash(tx *gorm.DB, d *deletionlog.Deletion) (bool, error) {
 // wholeDeletion brings back every row a deletion still has in the trash.
 func wholeDeletion(tx *gorm.DB, d *deletionlog.Deletion, req Request, res *Result) error {
 	mark := cascade.Mark{ID: d.ID, Stamp: d.StampTime()}
-	tables := tablesOf(d)
-	if err := precheck(tx, d.Plan, tables, markMember(mark), req.Lock, d.Plan.Root); err != nil {
+	return restoreMarked(tx, d, tablesOf(d), mark, d.Plan.Root, req, res, true)
+}
+
+// restoreMarked brings back the rows of tables that carry mark (deletion
+// d's own, or the mark a part of d was moved to, beneath rows of table
+// root), once the prechecks pass, and records them on d. whole: they are
+// all d still had in the trash.
+func restoreMarked(tx *gorm.DB, d *deletionlog.Deletion, tables []string, mark cascade.Mark, root string, req Request, res *Result, whole bool) error {
+	if err := precheck(tx, d.Plan, tables, markMember(mark), req.Lock, root); err != nil {
 		return err
 	}
 	var part Result
 	if err := apply(tx, d.Plan, tables, markSelector(mark), &part); err != nil {
 		return err
 	}
-	if part.Rows == 0 {
+	if whole && part.Rows == 0 {
 		return nil
 	}
 	for t, n := range part.Tables {
 		res.add(t, n)
 	}
-	return record(tx, d, part.Rows, req, true)
+	return record(tx, d, part.Rows, req, whole)
 }
 
 // Deletion restores one whole deletion by its ID, from its stored plan: no
 // Go model types are needed. It must run in a transaction.
-func Deletion(tx *gorm.DB, id string, req Request) (Result, *deletionlog.Deletion, error) {
+func Deletion(tx *gorm.DB, id string, req Request) (Result, error) {
 	var res Result
 	d, err := load(tx, id, req)
 	if err != nil {
-		return res, nil, err
+		return res, err
 	}
 	if err := wholeDeletion(tx, d, req, &res); err != nil {
-		return res, d, err
+		return res, err
 	}
 	if res.Rows == 0 {
-		return res, d, fmt.Errorf("%w: deletion %s has nothing left in the trash", errs.ErrNotDeleted, id)
+		return res, fmt.Errorf("%w: deletion %s has nothing left in the trash", errs.ErrNotDeleted, id)
 	}
-	return res, d, nil
+	return res, nil
 }
 
 // partOf restores the part of deletion d beneath the rows of table root
@@ -168,18 +175,11 @@ func partOf(tx *gorm.DB, d *deletionlog.Deletion, root string, roots clause.Expr
 	if err != nil {
 		return err
 	}
-	if err := precheck(tx, d.Plan, tables, markMember(to), req.Lock, root); err != nil {
-		return err
-	}
-	var part Result
-	if err := apply(tx, d.Plan, tables, markSelector(to), &part); err != nil {
+	if err := restoreMarked(tx, d, tables, to, root, req, res, false); err != nil {
 		return err
 	}
 	if err := tx.Delete(op).Error; err != nil {
 		return fmt.Errorf("softcascade: restore: %w", err)
 	}
-	for t, n := range part.Tables {
-		res.add(t, n)
-	}
-	return record(tx, d, part.Rows, req, false)
+	return nil
 }
