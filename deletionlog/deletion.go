@@ -65,6 +65,9 @@ func (Deletion) TableName() string { return "softcascade_deletions" }
 // columns (UTC, millisecond precision).
 func (d *Deletion) StampTime() time.Time { return StampTime(d.Stamp) }
 
+// InTrash counts the rows of the deletion not restored yet.
+func (d *Deletion) InTrash() int64 { return d.Rows - d.RestoredRows }
+
 // StampTime converts unix milliseconds to the time written to deleted-at
 // columns: UTC, so that every driver binds the same text for it.
 func StampTime(ms int64) time.Time { return time.UnixMilli(ms).UTC() }

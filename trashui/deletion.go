@@ -54,10 +54,10 @@ func (h *handler) showWith(w http.ResponseWriter, r *http.Request, code int, err
 	p := deletionPage{
 		layout: layout{Title: "Deletion of " + d.Table + " on " + h.when(d.DeletedAt).Text, Home: "../"},
 		ID:     d.ID, When: h.when(d.DeletedAt), Actor: d.Actor, Reason: d.Reason, Tenant: d.Tenant, Table: d.Table,
-		Rows: d.Rows, Roots: d.Roots, InTrash: d.Rows - d.RestoredRows, Counts: softcascade.TableCounts(d),
+		Rows: d.Rows, Roots: d.Roots, InTrash: d.InTrash(), Counts: softcascade.TableCounts(d),
 		PurgeIn: purgeIn(softcascade.PurgeDue(db, d), db.NowFunc()), RestoredBy: d.RestoredBy, RestoredRows: d.RestoredRows,
 		CanRestore:   d.RestoredAt == nil && d.PurgedAt == nil && d.PurgeStartedAt == nil,
-		RestoreLabel: plural(int(d.Rows-d.RestoredRows), "Restore 1 row", "Restore %d rows"),
+		RestoreLabel: plural(int(d.InTrash()), "Restore 1 row", "Restore %d rows"),
 		Error:        errMsg,
 	}
 	if d.RestoredAt != nil {

@@ -70,7 +70,7 @@ func (h *handler) list(w http.ResponseWriter, r *http.Request) {
 		p.Rows = append(p.Rows, listRow{
 			ID: d.ID, Link: "deletions/" + url.PathEscape(d.ID), When: h.when(d.DeletedAt),
 			Actor: d.Actor, Reason: d.Reason, Tenant: d.Tenant, Table: d.Table,
-			InTrash: d.Rows - d.RestoredRows, Restored: d.RestoredAt != nil,
+			InTrash: d.InTrash(), Restored: d.RestoredAt != nil,
 			PurgeIn: purgeIn(softcascade.PurgeDue(db, d), now),
 		})
 	}

@@ -42,7 +42,7 @@ func (a *app) showCmd() *cobra.Command {
 			due := softcascade.PurgeDue(db, d)
 			if asJSON {
 				return writeJSON(a.stdout, showOutput{Deletion: d, PurgeDue: due,
-					PerTable: softcascade.TableCounts(d), InTrash: d.Rows - d.RestoredRows})
+					PerTable: softcascade.TableCounts(d), InTrash: d.InTrash()})
 			}
 			a.printDeletion(d, purgeIn(due, a.now()))
 			return nil

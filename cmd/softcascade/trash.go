@@ -66,7 +66,7 @@ table, how many rows are still in the trash and how long until purge.`,
 			}
 			page := trashPage{Total: total, Limit: filter.Limit, Offset: filter.Offset, Deletions: []trashItem{}}
 			for _, d := range ds {
-				page.Deletions = append(page.Deletions, trashItem{Deletion: d, InTrash: d.Rows - d.RestoredRows, PurgeDue: softcascade.PurgeDue(db, d)})
+				page.Deletions = append(page.Deletions, trashItem{Deletion: d, InTrash: d.InTrash(), PurgeDue: softcascade.PurgeDue(db, d)})
 			}
 			if asJSON {
 				return writeJSON(a.stdout, page)
