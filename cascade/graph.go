@@ -22,7 +22,7 @@ import (
 // accepted as a setting of the gorm tag: gorm:"softcascade:cascade").
 // On a column field the same tag declares a unique-while-live index
 // instead (softcascade:"unique", read by package unique).
-const TagName = "softcascade"
+const TagName = unique.TagName
 
 type policy int
 
@@ -160,11 +160,7 @@ func (g *Graph) addLink(rel *schema.Relationship, parent, child *schema.Schema) 
 }
 
 func (g *Graph) policyOf(rel *schema.Relationship) (policy, error) {
-	tag, ok := rel.Field.Tag.Lookup(TagName)
-	if !ok { // also accepted inside the gorm tag: gorm:"softcascade:cascade"
-		tag, ok = rel.Field.TagSettings["SOFTCASCADE"]
-	}
-	if ok {
+	if tag, ok := unique.Tag(rel.Field); ok {
 		switch strings.ToLower(strings.TrimSpace(tag)) {
 		case "cascade":
 			return cascades, nil

@@ -31,6 +31,16 @@ import (
 // the same tag is the cascade policy, read by package cascade.
 const TagName = "softcascade"
 
+// Tag returns the softcascade tag of a field: the struct tag, or the
+// setting of the gorm tag (gorm:"softcascade:...").
+func Tag(f *schema.Field) (string, bool) {
+	if tag, ok := f.Tag.Lookup(TagName); ok {
+		return tag, true
+	}
+	tag, ok := f.TagSettings["SOFTCASCADE"]
+	return tag, ok
+}
+
 // Index is one unique-while-live index: its name and columns, in order.
 type Index = plan.UniqueIndex
 
@@ -46,10 +56,7 @@ func Of(s *schema.Schema) ([]Index, error) {
 		if f.DBName == "" {
 			continue // a relation: its tag is the cascade policy
 		}
-		tag, ok := f.Tag.Lookup(TagName)
-		if !ok {
-			tag, ok = f.TagSettings["SOFTCASCADE"]
-		}
+		tag, ok := Tag(f)
 		if !ok {
 			continue
 		}
