@@ -23,6 +23,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/glebarez/sqlite"
 	"github.com/robfig/cron/v3"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -46,15 +47,14 @@ func main() {
 }
 
 func run(ctx context.Context, dsn, spec string, now bool) error {
-	if dsn == "" {
-		dsn = "file:nightlypurge.db?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)"
-		if f, err := os.OpenFile("nightlypurge.db", os.O_CREATE, 0o644); err == nil {
-			f.Close()
+	// An empty DSN is a SQLite file of its own, created if missing (the
+	// DSN parser refuses a SQLite file that does not exist, a typo's guard).
+	var dial gorm.Dialector = sqlite.Open("file:nightlypurge.db?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)")
+	if dsn != "" {
+		var err error
+		if dial, err = dsnpkg.Dialector(dsn); err != nil {
+			return err
 		}
-	}
-	dial, err := dsnpkg.Dialector(dsn)
-	if err != nil {
-		return err
 	}
 	db, err := gorm.Open(dial, &gorm.Config{Logger: logger.Discard})
 	if err != nil {
