@@ -1,6 +1,7 @@
 package softcascade_test
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"sync"
@@ -278,4 +279,32 @@ func tableName(t *testing.T, db *gorm.DB, model any) string {
 	stmt := &gorm.Statement{DB: db}
 	must(t, stmt.Parse(model))
 	return stmt.Schema.Table
+}
+
+// A deletion logged before plans carried their references still loads,
+// and purge checks it against the relations the models declare now.
+func TestPurgeChecksAnOldPlanWithoutReferences(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		db, clk := openShared(t, d)
+		must(t, db.Create(&shRole{RoleID: 7, Name: "editor"}).Error)
+		must(t, db.Create(&shMember{Name: "bob", RoleID: 7}).Error)
+		deleteAt(t, db, clk, 40*day, &shRole{RoleID: 7})
+		del := deletions(t, db)[0]
+		if len(del.Plan.References) == 0 {
+			t.Fatal("the stored plan has no references")
+		}
+		old, err := json.Marshal(map[string]any{"root": del.Plan.Root, "tables": del.Plan.Tables, "edges": del.Plan.Edges})
+		must(t, err)
+		must(t, db.Model(&softcascade.Deletion{}).Where("id = ?", del.ID).Update("plan", string(old)).Error)
+		if del = deletions(t, db)[0]; del.Plan == nil || len(del.Plan.References) != 0 || del.Plan.Root != "sh_roles" {
+			t.Fatalf("old plan loaded as %+v", del.Plan)
+		}
+
+		rep, err := softcascade.Purge(db, softcascade.PurgeOptions{})
+		must(t, err)
+		eqMap(t, "Tables", rep.Tables, nil)
+		eqMap(t, "Skipped", rep.Skipped, map[string]int64{"sh_roles": 1})
+		var role shRole
+		must(t, db.Unscoped().First(&role, 7).Error)
+	})
 }

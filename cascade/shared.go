@@ -96,11 +96,51 @@ func (g *Graph) addReference(e plan.Edge, parentUnique bool) {
 	if len(e.ChildKeys) == 0 {
 		return
 	}
-	for _, r := range g.refs[e.Parent] {
-		if r.Child == e.Child && slices.Equal(r.ChildKeys, e.ChildKeys) && slices.Equal(r.ParentKeys, e.ParentKeys) && r.TypeValue == e.TypeValue {
-			return
-		}
+	if slices.ContainsFunc(g.refs[e.Parent], sameReference(e)) {
+		return
 	}
 	g.refs[e.Parent] = append(g.refs[e.Parent], e)
 	g.version++
+}
+
+// WithReferences returns p with the references into its tables that the
+// graph knows now and p lacks, their referencing tables in Others; p
+// itself when there are none. A plan stored before plans carried
+// references, or before a referencing model was known, is so checked at
+// purge against every relation the application declares today.
+func (g *Graph) WithReferences(p *plan.Plan) *plan.Plan {
+	if p == nil {
+		return nil
+	}
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	var add []plan.Edge
+	for _, t := range p.Tables {
+		for _, e := range g.refs[t.Name] {
+			if !slices.ContainsFunc(p.References, sameReference(e)) && !slices.ContainsFunc(add, sameReference(e)) {
+				add = append(add, e)
+			}
+		}
+	}
+	if len(add) == 0 {
+		return p
+	}
+	q := *p
+	q.References = append(slices.Clip(p.References), add...)
+	q.Others = slices.Clip(p.Others)
+	for _, e := range add {
+		if _, ok := q.Table(e.Child); !ok && g.schemas[e.Child] != nil {
+			t, _ := tableOf(g.schemas[e.Child]) // only its name and soft-delete column matter
+			q.Others = append(q.Others, t)
+		}
+	}
+	return &q
+}
+
+// sameReference matches the references that join the same columns as e.
+func sameReference(e plan.Edge) func(plan.Edge) bool {
+	return func(r plan.Edge) bool {
+		return r.Parent == e.Parent && r.Child == e.Child && slices.Equal(r.ChildKeys, e.ChildKeys) &&
+			slices.Equal(r.ParentKeys, e.ParentKeys) && r.TypeValue == e.TypeValue
+	}
 }

@@ -44,8 +44,8 @@ type gItem struct {
 // gShop's Slug carries a unique index.
 type gShop struct {
 	ID        uint
-	Slug      string    `gorm:"uniqueIndex;size:20"`
-	Shelves   []gShelf  `gorm:"foreignKey:ShopSlug;references:Slug"`
+	Slug      string   `gorm:"uniqueIndex;size:20"`
+	Shelves   []gShelf `gorm:"foreignKey:ShopSlug;references:Slug"`
 	DeletedAt gorm.DeletedAt
 }
 
