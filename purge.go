@@ -43,8 +43,9 @@ type Progress = purge.Progress
 // restored meanwhile.
 //
 // A row that cannot go (a foreign key from outside the cascade still
-// references it) is skipped and counted in Report.Skipped, with its
-// parents; its deletion stays unpurged, and a later Purge tries again.
+// references it, or a live row references it through a relation of the
+// models, foreign key in the database or not: docs/shared-references.md)
+// is skipped and counted in Report.Skipped, with its parents; its deletion stays unpurged, and a later Purge tries again.
 //
 // Cancelling db's context stops Purge between batches: it returns what was
 // done and the context's error; running it again finishes the job. Several
@@ -78,6 +79,9 @@ func Purge(db *gorm.DB, opts PurgeOptions) (Report, error) {
 		DryRun:    opts.DryRun,
 		Models:    models,
 		Progress:  opts.Progress,
+		// Deletions logged before plans carried their references are
+		// checked against the relations the models declare now.
+		References: p.graph.WithReferences,
 	})
 	return Report{Rows: res.Rows, Tables: res.Tables, Skipped: res.Skipped, Busy: res.Busy}, err
 }

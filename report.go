@@ -8,8 +8,9 @@ type Report struct {
 	// Tables counts the rows per table.
 	Tables map[string]int64
 	// Skipped counts, per table, the rows that could not go: for example
-	// rows held by a foreign key from outside the cascade, and their
-	// parents. Nil or empty when every row went.
+	// rows held by a foreign key from outside the cascade, or by a live
+	// row that still references them (docs/shared-references.md), and
+	// their parents. Nil or empty when every row went.
 	Skipped map[string]int64
 	// Busy (Purge only): another process held the purge lock, so this
 	// call did nothing. Not an error: that process does the work.

@@ -50,6 +50,7 @@ type Graph struct {
 	out     map[string][]link         // parent table -> edges
 	in      map[string][]plan.Edge    // child table -> cascading edges
 	joins   map[string][]plan.Join    // table -> join tables holding its keys
+	refs    map[string][]plan.Edge    // table -> every relation referencing it
 	errs    map[string]error          // table -> bad declaration
 	version uint64
 	plans   map[*schema.Schema]cachedPlan
@@ -71,6 +72,7 @@ func NewGraph(cascadeAll bool) *Graph {
 		out:        map[string][]link{},
 		in:         map[string][]plan.Edge{},
 		joins:      map[string][]plan.Join{},
+		refs:       map[string][]plan.Edge{},
 		errs:       map[string]error{},
 		plans:      map[*schema.Schema]cachedPlan{},
 	}
@@ -112,6 +114,8 @@ func (g *Graph) learn(s *schema.Schema) {
 		// the parent declares the relation itself).
 		if c := constraintOf(rel); c != nil && c.OnDelete != "" {
 			g.addLink(rel, rel.FieldSchema, rel.Schema)
+		} else {
+			g.addReference(edgeOf(rel, rel.FieldSchema, rel.Schema), true)
 		}
 		g.learn(rel.FieldSchema)
 	}
@@ -128,7 +132,10 @@ func constraintOf(rel *schema.Relationship) *schema.Constraint {
 }
 
 func (g *Graph) addLink(rel *schema.Relationship, parent, child *schema.Schema) {
-	p, err := g.policyOf(rel)
+	e := edgeOf(rel, parent, child)
+	owns := UniqueKey(parent, e.ParentKeys)
+	g.addReference(e, owns || rel.Type == schema.BelongsTo) // a belongs-to's owner holds the key
+	p, err := g.policyOf(rel, e, owns)
 	if err != nil {
 		g.errs[parent.Table] = err
 		g.version++
@@ -136,16 +143,6 @@ func (g *Graph) addLink(rel *schema.Relationship, parent, child *schema.Schema) 
 	}
 	if p == none {
 		return
-	}
-	e := plan.Edge{Parent: parent.Table, Child: child.Table, Name: rel.Schema.Name + "." + rel.Name}
-	for _, ref := range rel.References {
-		switch {
-		case ref.PrimaryValue != "":
-			e.TypeColumn, e.TypeValue = ref.ForeignKey.DBName, ref.PrimaryValue
-		default: // the FK is in the child, whichever side declares the relation
-			e.ParentKeys = append(e.ParentKeys, ref.PrimaryKey.DBName)
-			e.ChildKeys = append(e.ChildKeys, ref.ForeignKey.DBName)
-		}
 	}
 	for _, l := range g.out[e.Parent] {
 		if l.edge.Child == e.Child && slices.Equal(l.edge.ChildKeys, e.ChildKeys) && l.edge.TypeValue == e.TypeValue {
@@ -159,12 +156,19 @@ func (g *Graph) addLink(rel *schema.Relationship, parent, child *schema.Schema) 
 	g.version++
 }
 
-func (g *Graph) policyOf(rel *schema.Relationship) (policy, error) {
+// policyOf is rel's policy, seen as e; owns says e's parent-side key is
+// unique. A relation on another key is a shared reference: it never
+// cascades, and declaring that it does is an error.
+func (g *Graph) policyOf(rel *schema.Relationship, e plan.Edge, owns bool) (policy, error) {
 	if tag, ok := unique.Tag(rel.Field); ok {
-		switch strings.ToLower(strings.TrimSpace(tag)) {
-		case "cascade":
-			return cascades, nil
-		case "restrict":
+		switch t := strings.ToLower(strings.TrimSpace(tag)); t {
+		case "cascade", "restrict":
+			if !owns {
+				return none, sharedError(rel, e, fmt.Sprintf("softcascade:%q", t))
+			}
+			if t == "cascade" {
+				return cascades, nil
+			}
 			return restricts, nil
 		case "-":
 			return none, nil
@@ -173,12 +177,19 @@ func (g *Graph) policyOf(rel *schema.Relationship) (policy, error) {
 		}
 	}
 	if c := constraintOf(rel); c != nil {
-		switch strings.ToUpper(strings.TrimSpace(c.OnDelete)) {
-		case "CASCADE":
-			return cascades, nil
-		case "RESTRICT":
+		switch od := strings.ToUpper(strings.TrimSpace(c.OnDelete)); od {
+		case "CASCADE", "RESTRICT":
+			if !owns {
+				return none, sharedError(rel, e, "constraint:OnDelete:"+od)
+			}
+			if od == "CASCADE" {
+				return cascades, nil
+			}
 			return restricts, nil
 		}
+	}
+	if !owns {
+		return none, nil // a shared reference, not a parent-child relation
 	}
 	if g.cascadeAll && rel.Type != schema.BelongsTo {
 		return cascades, nil
@@ -253,6 +264,7 @@ func (g *Graph) build(root *schema.Schema) (*plan.Plan, error) {
 		p.Tables = append(p.Tables, t)
 		p.Incoming = append(p.Incoming, g.in[s.Table]...)
 		p.Joins = append(p.Joins, g.joins[s.Table]...)
+		p.References = append(p.References, g.refs[s.Table]...)
 		for _, l := range g.out[s.Table] {
 			if l.policy == restricts {
 				p.Restricts = append(p.Restricts, l.edge)
@@ -278,6 +290,14 @@ func (g *Graph) build(root *schema.Schema) (*plan.Plan, error) {
 			if err != nil {
 				return nil, err
 			}
+			p.Others = append(p.Others, t)
+		}
+	}
+	for _, e := range p.References {
+		if _, ok := p.Table(e.Child); !ok && g.schemas[e.Child] != nil {
+			// Only its name and soft-delete column matter here: a key the
+			// ledger cannot hold is its own model's error, not this plan's.
+			t, _ := tableOf(g.schemas[e.Child])
 			p.Others = append(p.Others, t)
 		}
 	}

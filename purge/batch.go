@@ -34,7 +34,7 @@ func (r *runner) sweep(u *unit, t plan.Table, cond clause.Expression, guard []cl
 		r.skipped[t.Name] = held
 	}
 	self := false
-	for _, e := range u.childEdges(t) {
+	for _, e := range append(u.childEdges(t), u.references(t)...) {
 		self = self || e.Child == t.Name
 	}
 	if r.dialect.keyOrder() && len(t.PrimaryKeys) == 1 {
@@ -252,7 +252,8 @@ func (r *runner) drain(table string, cond clause.Expression, done func(int64)) e
 }
 
 // noChildren is the guard of t's rows: no child row left through any of
-// t's cascading or restricting edges (to tables that exist).
+// t's cascading or restricting edges (to tables that exist), and no live
+// row referencing them (notReferenced).
 func (r *runner) noChildren(u *unit, t plan.Table) ([]clause.Expression, error) {
 	var out []clause.Expression
 	for _, e := range u.childEdges(t) {
@@ -264,7 +265,8 @@ func (r *runner) noChildren(u *unit, t plan.Table) ([]clause.Expression, error) 
 			out = append(out, noChild(e, t.Name))
 		}
 	}
-	return out, nil
+	refs, err := r.notReferenced(u, t)
+	return append(out, refs...), err
 }
 
 // count counts table's rows matching cond.

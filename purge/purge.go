@@ -57,6 +57,11 @@ type Options struct {
 	Models []*plan.Plan
 	// Progress, when set, is called after every batch.
 	Progress func(Progress)
+	// References, when set, completes each deletion's stored plan with
+	// the references into its tables known now (cascade.Graph's
+	// WithReferences), so that a deletion logged before plans carried
+	// them is checked against them too.
+	References func(*plan.Plan) *plan.Plan
 	// Logger receives the run's info lines; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -86,8 +91,9 @@ type Result struct {
 	// Tables counts the rows per table.
 	Tables map[string]int64
 	// Skipped counts, per table, the rows that were due but could not go:
-	// held by a foreign key from outside the cascade, or parents of such
-	// rows. Their deletion stays unpurged; a later run tries again.
+	// held by a foreign key from outside the cascade, or by a live row
+	// that references them through a relation of the plan's References,
+	// or parents of such rows. Their deletion stays unpurged; a later run tries again.
 	Skipped map[string]int64
 	// Purged counts the deletions marked purged.
 	Purged int

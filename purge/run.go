@@ -43,6 +43,11 @@ func (r *runner) run() error {
 		if err != nil {
 			return err
 		}
+		if r.opts.References != nil {
+			for i := range ds {
+				ds[i].Plan = r.opts.References(ds[i].Plan)
+			}
+		}
 		for i := 0; i < len(ds); {
 			if err := r.ctx.Err(); err != nil {
 				return err

@@ -16,8 +16,9 @@ type Plan struct {
 	Edges []Edge `json:"edges"`
 	// Restricts are restricting edges from Tables: live children block.
 	Restricts []Edge `json:"restricts,omitempty"`
-	// Others are the tables that Restricts and Incoming name but Tables
-	// does not hold (restricted children, parents from outside).
+	// Others are the tables that Restricts, Incoming and References name
+	// but Tables does not hold (restricted children, parents and
+	// referencing tables from outside).
 	Others []Table `json:"others,omitempty"`
 	// Incoming are the cascading edges into Tables from any known parent
 	// (Edges included): a row cannot be restored while such a parent of it
@@ -25,6 +26,24 @@ type Plan struct {
 	Incoming []Edge `json:"incoming,omitempty"`
 	// Joins are many-to-many join tables that hold keys of Tables.
 	Joins []Join `json:"joins,omitempty"`
+	// References are the relations into Tables from any known model,
+	// whatever their policy (belongs-to and shared references included):
+	// Child.ChildKeys references Parent.ParentKeys, Parent one of Tables.
+	// Purge keeps a row of Parent that a live row of Child (any row, when
+	// Child is not soft-deletable) still references. Child's table is in
+	// Tables or Others. Plans stored before this field have none.
+	References []Edge `json:"references,omitempty"`
+}
+
+// ReferencesTo returns the references into table.
+func (p *Plan) ReferencesTo(table string) []Edge {
+	var out []Edge
+	for _, e := range p.References {
+		if e.Parent == table {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // Table is one table a plan may touch.
