@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/softcascade/softcascade"
+	"github.com/softcascade/softcascade/internal/dsn"
 )
 
 // Exit codes.
@@ -61,8 +62,17 @@ func (a *app) run(ctx context.Context, args []string) int {
 	if err == nil {
 		return exitOK
 	}
-	// The library's errors start with "softcascade: " too.
+	// The library's errors start with "softcascade: " too. A message may
+	// carry the DSN, and values from the database or the command line.
 	msg := strings.TrimPrefix(err.Error(), "softcascade: ")
+	for _, source := range []string{a.dsn, a.getenv(envDSN)} {
+		msg = dsn.Scrub(msg, strings.TrimSpace(source))
+	}
+	msg = printable(msg)
+	var h hinted
+	if errors.As(err, &h) {
+		msg += "\n" + h.hint
+	}
 	var usage usageError
 	switch {
 	case errors.As(err, &usage):
@@ -76,6 +86,19 @@ func (a *app) run(ctx context.Context, args []string) int {
 		return exitError
 	}
 }
+
+// hinted is an error with advice, printed on a line of its own after the
+// error (which is printed escaped, on one line).
+type hinted struct {
+	err  error
+	hint string
+}
+
+func (e hinted) Error() string { return e.err.Error() }
+func (e hinted) Unwrap() error { return e.err }
+
+// withHint returns err with a line of advice.
+func withHint(err error, hint string) error { return hinted{err, hint} }
 
 // usageError is a mistake on the command line (exit code 2).
 type usageError struct{ err error }

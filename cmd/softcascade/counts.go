@@ -19,7 +19,7 @@ func printCounts(w io.Writer, counts []softcascade.TableCount) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "TABLE\t%*s\n", width, "ROWS")
 	for _, c := range counts {
-		fmt.Fprintf(tw, "%s\t%*d\n", c.Table, width, c.Rows)
+		fmt.Fprintf(tw, "%s\t%*d\n", printable(c.Table), width, c.Rows)
 	}
 	_ = tw.Flush()
 }

@@ -29,7 +29,7 @@ func (a *app) open(ctx context.Context) (db *gorm.DB, closeDB func(), err error)
 	}
 	db, err = gorm.Open(dial, &gorm.Config{Logger: logger.Discard})
 	if err != nil {
-		return nil, nil, fmt.Errorf("connect to %s: %w", dial.Name(), err)
+		return nil, nil, fmt.Errorf("connect to %s: %w", dial.Name(), oneLine{err})
 	}
 	sqlDB, err := db.DB()
 	if err != nil {
@@ -48,6 +48,17 @@ func (a *app) open(ctx context.Context) (db *gorm.DB, closeDB func(), err error)
 	}
 	return db, closeDB, nil
 }
+
+// oneLine is a driver's error with its lines joined (pgx lists one line
+// per address tried), as the command prints every message on one line.
+type oneLine struct{ err error }
+
+func (e oneLine) Error() string {
+	msg := strings.NewReplacer(":\n", ": ", "\n", "; ").Replace(e.err.Error())
+	return strings.Join(strings.Fields(msg), " ")
+}
+
+func (e oneLine) Unwrap() error { return e.err }
 
 // dialector is dsn.Dialector, with a malformed DSN as a usage error.
 func dialector(s string) (gorm.Dialector, error) {

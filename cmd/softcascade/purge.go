@@ -69,7 +69,7 @@ func (a *app) progress(dryRun bool) (report func(softcascade.Progress), done fun
 	}
 	if !a.terminal(a.stderr) {
 		return func(p softcascade.Progress) {
-			fmt.Fprintf(a.stderr, "purge: %s %d rows (%s)\n", verb, p.Rows, p.Table)
+			fmt.Fprintf(a.stderr, "purge: %s %d rows (%s)\n", verb, p.Rows, printable(p.Table))
 		}, func() {}
 	}
 	bar := progressbar.NewOptions64(-1,
@@ -82,7 +82,7 @@ func (a *app) progress(dryRun bool) (report func(softcascade.Progress), done fun
 		progressbar.OptionSetSpinnerChangeInterval(0), // no rendering goroutine
 	)
 	return func(p softcascade.Progress) {
-			bar.Describe(fmt.Sprintf("%s (%s)", verb, p.Table))
+			bar.Describe(fmt.Sprintf("%s (%s)", verb, printable(p.Table)))
 			_ = bar.Set64(p.Rows)
 		}, func() {
 			_ = bar.Clear()

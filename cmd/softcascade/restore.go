@@ -47,7 +47,7 @@ The restore is recorded with --actor (default cli:$USER).`,
 			case errors.Is(err, softcascade.ErrNotDeleted):
 				return fmt.Errorf("deletion %s has nothing left in the trash", d.ID)
 			case errors.Is(err, softcascade.ErrParentDeleted):
-				return fmt.Errorf("%w\n(find the parent's deletion with 'softcascade trash' and restore it first)", err)
+				return withHint(err, "(find the parent's deletion with 'softcascade trash' and restore it first)")
 			case err != nil:
 				return err
 			}
@@ -55,7 +55,7 @@ The restore is recorded with --actor (default cli:$USER).`,
 				return writeJSON(a.stdout, rep)
 			}
 			fmt.Fprintf(a.stdout, "Restored %d %s of deletion %s (%s, deleted %s by %s).\n\n",
-				rep.Rows, plural(rep.Rows, "row", "rows"), d.ID, d.Table, showTime(d.DeletedAt), orDash(d.Actor))
+				rep.Rows, plural(rep.Rows, "row", "rows"), printable(d.ID), printable(d.Table), showTime(d.DeletedAt), printable(orDash(d.Actor)))
 			printCounts(a.stdout, countsOf(rep.Tables, d))
 			return nil
 		},

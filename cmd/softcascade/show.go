@@ -56,13 +56,13 @@ func (a *app) showCmd() *cobra.Command {
 // printDeletion prints a deletion's facts, then its rows per table.
 func (a *app) printDeletion(d softcascade.Deletion, purgeIn string) {
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "Deletion\t%s\n", d.ID)
-	fmt.Fprintf(tw, "Deleted\t%s by %s\n", showTime(d.DeletedAt), orDash(d.Actor))
+	fmt.Fprintf(tw, "Deletion\t%s\n", printable(d.ID))
+	fmt.Fprintf(tw, "Deleted\t%s by %s\n", showTime(d.DeletedAt), printable(orDash(d.Actor)))
 	if d.Tenant != "" {
-		fmt.Fprintf(tw, "Tenant\t%s\n", d.Tenant)
+		fmt.Fprintf(tw, "Tenant\t%s\n", printable(d.Tenant))
 	}
-	fmt.Fprintf(tw, "Reason\t%s\n", orDash(d.Reason))
-	fmt.Fprintf(tw, "Root\t%s (%d %s)\n", d.Table, d.Roots, plural(d.Roots, "row", "rows"))
+	fmt.Fprintf(tw, "Reason\t%s\n", printable(orDash(d.Reason)))
+	fmt.Fprintf(tw, "Root\t%s (%d %s)\n", printable(d.Table), d.Roots, plural(d.Roots, "row", "rows"))
 	fmt.Fprintf(tw, "Rows\t%d\n", d.Rows)
 	fmt.Fprintf(tw, "Status\t%s\n", status(d, purgeIn))
 	_ = tw.Flush()
@@ -78,7 +78,7 @@ func status(d softcascade.Deletion, purgeIn string) string {
 	case d.PurgeStartedAt != nil:
 		return "being purged since " + showTime(*d.PurgeStartedAt) + "; cannot be restored"
 	case d.RestoredAt != nil:
-		return fmt.Sprintf("restored %s by %s", showTime(*d.RestoredAt), orDash(d.RestoredBy))
+		return fmt.Sprintf("restored %s by %s", showTime(*d.RestoredAt), printable(orDash(d.RestoredBy)))
 	case d.RestoredRows > 0:
 		return fmt.Sprintf("in the trash, %d of %d rows restored; purge in %s", d.RestoredRows, d.Rows, purgeIn)
 	default:

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -106,16 +107,16 @@ func (a *app) printTrash(page trashPage, withTenant bool) {
 		if d.RestoredAt != nil {
 			rows, due = "restored", "-"
 		}
-		cols := []any{d.ID, showTime(d.DeletedAt), orDash(d.Actor), d.Table, rows, due, orDash(d.Reason)}
+		cols := []string{d.ID, showTime(d.DeletedAt), orDash(d.Actor), d.Table, rows, due, orDash(d.Reason)}
 		if withTenant {
-			cols = append([]any{d.ID, orDash(d.Tenant)}, cols[1:]...)
+			cols = append([]string{d.ID, orDash(d.Tenant)}, cols[1:]...)
 		}
 		for i, c := range cols {
 			sep := "\t"
 			if i == len(cols)-1 {
 				sep = "\n"
 			}
-			fmt.Fprint(tw, c, sep)
+			fmt.Fprint(tw, printable(c), sep)
 		}
 	}
 	_ = tw.Flush()
@@ -145,9 +146,16 @@ func orDash(s string) string {
 	return s
 }
 
-// writeJSON prints v as indented JSON.
+// writeJSON prints v as indented JSON, with the control and format
+// characters encoding/json leaves as they are (DEL, C1, bidi overrides)
+// escaped too.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(jsonPrintable(buf.Bytes()))
+	return err
 }

@@ -1,5 +1,6 @@
 // Package dsn turns a data source name into the GORM dialector of its
-// database, for the command-line tool and the examples.
+// database, for the command-line tool and the examples, and hides the
+// passwords of DSNs in what is shown (Redact, Scrub).
 package dsn
 
 import (
@@ -17,18 +18,36 @@ import (
 	"gorm.io/gorm"
 )
 
-// ErrBadDSN: the DSN cannot be parsed.
+// ErrBadDSN: the DSN cannot be parsed, or its form or scheme is unknown.
 var ErrBadDSN = errors.New("bad DSN")
+
+// Known describes the DSN forms Dialector accepts, for error messages.
+const Known = "postgres://, postgresql://, mysql://, sqlite: and file: URLs; " +
+	"host=... dbname=... (PostgreSQL); user:pass@tcp(host:3306)/db (MySQL); " +
+	"or the path of an SQLite file"
 
 const connectTimeout = 10 * time.Second
 
 // pgKeyword matches a PostgreSQL keyword/value DSN ("host=... dbname=...").
 var pgKeyword = regexp.MustCompile(`(^|\s)(host|hostaddr|port|dbname|user|password|sslmode|service)=`)
 
+// schemeLike matches a leading URL scheme ("postgress:"); one letter is a
+// Windows drive ("C:"), not a scheme.
+var schemeLike = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]+:`)
+
 // Dialector picks the database driver from the DSN's form: a postgres://
 // URL or keyword/value pairs for PostgreSQL, user@tcp(host)/db for MySQL,
-// and a file path, file: or sqlite: for SQLite (which must exist).
+// and a file path, file: or sqlite: for SQLite (which must exist). Any
+// other scheme is ErrBadDSN. Its errors show the DSN redacted.
 func Dialector(dsn string) (gorm.Dialector, error) {
+	d, err := dialector(dsn)
+	if err != nil {
+		return nil, scrubbed{err: err, msg: Scrub(err.Error(), dsn)}
+	}
+	return d, nil
+}
+
+func dialector(dsn string) (gorm.Dialector, error) {
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		return postgres.Open(dsn), nil
@@ -39,14 +58,28 @@ func Dialector(dsn string) (gorm.Dialector, error) {
 		return sqliteDialector(path)
 	case strings.HasPrefix(dsn, "file:"):
 		return sqliteDialector(dsn)
-	case strings.Contains(dsn, "@tcp("), strings.Contains(dsn, "@unix("),
+	case strings.Contains(dsn, "@tcp("), strings.Contains(dsn, "@unix("), strings.Contains(dsn, "@/"),
 		strings.HasPrefix(dsn, "tcp("), strings.HasPrefix(dsn, "unix("):
 		return mysqlDialector(dsn)
 	case pgKeyword.MatchString(dsn):
 		return postgres.Open(dsn), nil
-	default:
-		return sqliteDialector(dsn)
 	}
+	if scheme, ok := schemeOf(dsn); ok {
+		return nil, fmt.Errorf("%w: unknown scheme %q in %s (known: %s)", ErrBadDSN, scheme, Redact(dsn), Known)
+	}
+	return sqliteDialector(dsn)
+}
+
+// schemeOf returns the scheme of a DSN that has one: what comes before
+// "://", or a leading "name:".
+func schemeOf(dsn string) (string, bool) {
+	if i := strings.Index(dsn, "://"); i >= 0 {
+		return dsn[:i], true
+	}
+	if m := schemeLike.FindString(dsn); m != "" {
+		return strings.TrimSuffix(m, ":"), true
+	}
+	return "", false
 }
 
 // mysqlDialector opens a go-sql-driver DSN, with the parseTime the
@@ -86,3 +119,13 @@ func sqliteDialector(dsn string) (gorm.Dialector, error) {
 	}
 	return sqlite.Open(dsn), nil
 }
+
+// scrubbed is an error whose message has the DSN's passwords hidden; it
+// unwraps to the original error.
+type scrubbed struct {
+	err error
+	msg string
+}
+
+func (e scrubbed) Error() string { return e.msg }
+func (e scrubbed) Unwrap() error { return e.err }
