@@ -19,7 +19,7 @@ const minScrub = 3
 var urlQueryPassword = regexp.MustCompile(`(?i)[?&][a-z_]*password=([^&#\s]*)`)
 
 // keywordPassword is a password in keyword/value form: password=secret,
-// password = 'it”s', sslpassword=..., pwd=....
+// password = 'it\'s a secret', sslpassword=..., pwd=....
 var keywordPassword = regexp.MustCompile(`(?i)(?:^|[\s;?&])[a-z_.]*(?:password|passwd|pwd)\s*=\s*('(?:[^'\\]|\\.)*'?|\S*)`)
 
 // Redact returns dsn with every password in it replaced by xxxxx: the
