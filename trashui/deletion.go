@@ -34,7 +34,12 @@ type deletionPage struct {
 }
 
 func (h *handler) show(w http.ResponseWriter, r *http.Request) {
-	h.showWith(w, r, http.StatusOK, "", r.URL.Query().Get("restored") == "1")
+	justRestored, err := flagParam(r.URL.Query(), "restored")
+	if err != nil {
+		h.badRequest(w, r, "../", err)
+		return
+	}
+	h.showWith(w, r, http.StatusOK, "", justRestored)
 }
 
 // showWith renders the deletion page, with an error message, or with the
@@ -92,7 +97,7 @@ func (h *handler) restore(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, softcascade.ErrParentDeleted):
 		h.showWith(w, r, http.StatusConflict, "This deletion cannot be restored yet: some of its rows belong to a parent that is still in the trash. Restore the parent's deletion first.", false)
 	default:
-		slog.ErrorContext(r.Context(), "trashui: restore "+id, "err", err)
+		slog.ErrorContext(r.Context(), "trashui: restore", "id", id, "err", err)
 		h.showWith(w, r, http.StatusInternalServerError, "The restore failed and nothing changed. The error was logged.", false)
 	}
 }

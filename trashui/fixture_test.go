@@ -25,12 +25,14 @@ const tenantHeader = "X-Test-Tenant"
 type fixture struct {
 	db  *gorm.DB
 	srv *httptest.Server
+	// mux serves the view under prefix, for tests that call it directly.
+	mux http.Handler
 	ids map[string]string // deletion ID by name: a1, a2, b1
 	pid map[string]uint   // project ID by name
 }
 
 // newFixture deletes projects a1 and a2 (tenant a) and b1 (tenant b).
-func newFixture(t *testing.T, d modelstest.Dialect, opts ...trashui.Option) *fixture {
+func newFixture(t testing.TB, d modelstest.Dialect, opts ...trashui.Option) *fixture {
 	t.Helper()
 	db := d.Open(t, nil)
 	models := modelstest.SeedModels()
@@ -63,13 +65,14 @@ func newFixture(t *testing.T, d modelstest.Dialect, opts ...trashui.Option) *fix
 	})}, opts...)
 	mux := http.NewServeMux()
 	mux.Handle(prefix+"/", http.StripPrefix(prefix, trashui.Handler(db, opts...)))
+	f.mux = mux
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
 	return f
 }
 
 // liveTasks counts the live tasks of a project.
-func (f *fixture) liveTasks(t *testing.T, name string) int64 {
+func (f *fixture) liveTasks(t testing.TB, name string) int64 {
 	t.Helper()
 	var n int64
 	if err := f.db.Model(&modelstest.Task{}).Where("project_id = ?", f.pid[name]).Count(&n).Error; err != nil {

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/softcascade/softcascade"
 	"github.com/softcascade/softcascade/deletionlog"
@@ -37,17 +36,16 @@ type listRow struct {
 }
 
 func (h *handler) list(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
+	lq, err := parseListQuery(r.URL.Query(), h.cfg.pageSize)
+	if err != nil {
+		h.badRequest(w, r, "./", err)
+		return
+	}
 	filter := softcascade.TrashFilter{
-		Table:           strings.TrimSpace(q.Get("table")),
-		Actor:           strings.TrimSpace(q.Get("actor")),
-		IncludeRestored: q.Get("restored") == "1",
-		Limit:           h.cfg.pageSize,
+		Table: lq.Table, Actor: lq.Actor, IncludeRestored: lq.Restored,
+		Limit: h.cfg.pageSize,
 	}
-	page, err := strconv.Atoi(q.Get("page"))
-	if err != nil || page < 1 {
-		page = 1
-	}
+	page := lq.Page
 	filter.Offset = (page - 1) * filter.Limit
 	db, ctx := h.dbFor(r)
 	ds, total, err := softcascade.Trash(db, filter)

@@ -58,9 +58,15 @@ func (h *handler) message(w http.ResponseWriter, r *http.Request, code int, home
 	h.render(w, r, h.pages.message, code, messagePage{layout{Title: heading, Home: home}, heading, text})
 }
 
-// fail logs err and answers 500 without details.
+// badRequest answers 400 with the message of a refused parameter.
+func (h *handler) badRequest(w http.ResponseWriter, r *http.Request, home string, err error) {
+	h.message(w, r, http.StatusBadRequest, home, "Bad request", err.Error())
+}
+
+// fail logs err and answers 500 without details. The request's path goes
+// into an attribute, which the log handler quotes, not into the message.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	slog.ErrorContext(r.Context(), "trashui: "+r.Method+" "+r.URL.Path, "err", err)
+	slog.ErrorContext(r.Context(), "trashui: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	http.Error(w, "Internal Server Error", http.StatusInternalServerError)
 }
 
