@@ -17,6 +17,7 @@ The database comes from --dsn or the SOFTCASCADE_DSN environment variable:
   postgres://user@host/db, host=... dbname=...   PostgreSQL
   user:pass@tcp(host:3306)/db                     MySQL / MariaDB
   ./app.db, file:app.db?..., sqlite:app.db        SQLite
+Any other scheme is refused; passwords are shown as xxxxx in every message.
 
 Exit codes: 0 done, 1 error, 2 wrong usage, 3 deletion not found.`,
 		SilenceErrors: true,
