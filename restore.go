@@ -48,7 +48,9 @@ func restoring(db *gorm.DB, fn func(*gorm.DB, *Plugin, restore.Request) (restore
 		Now:   db.NowFunc(),
 		Lock:  cascade.Locks(db),
 	}
-	req.Tenant, req.HasTenant = deletionlog.Tenant(ctx)
+	if req.Tenant, req.HasTenant, err = deletionlog.Tenant(ctx); err != nil {
+		return Report{}, err
+	}
 	var res restore.Result
 	err = db.Transaction(func(tx *gorm.DB) error {
 		var err error
