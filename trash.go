@@ -3,7 +3,9 @@ package softcascade
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -15,7 +17,8 @@ import (
 type TrashFilter struct {
 	// Table keeps the deletions whose root table is Table ("" for all).
 	Table string
-	// Actor keeps the deletions made by Actor ("" for all).
+	// Actor keeps the deletions made by Actor ("" for all), compared as
+	// the log stores actors (invalid UTF-8 and NUL bytes as U+FFFD).
 	Actor string
 	// Since keeps the deletions made at or after Since (zero for all).
 	Since time.Time
@@ -78,10 +81,15 @@ func trashWhere(db *gorm.DB, f TrashFilter) (clause.Expression, error) {
 		conds = append(conds, clause.Eq{Column: col("tenant"), Value: tenant})
 	}
 	if f.Table != "" {
-		conds = append(conds, clause.Eq{Column: col("root_table"), Value: f.Table})
+		if !utf8.ValidString(f.Table) || strings.IndexByte(f.Table, 0) >= 0 {
+			// No table has such a name (and PostgreSQL refuses the text).
+			conds = append(conds, clause.Expr{SQL: "1 = 0"})
+		}
+		conds = append(conds, clause.Eq{Column: col("root_table"), Value: deletionlog.Stored(f.Table)})
 	}
 	if f.Actor != "" {
-		conds = append(conds, clause.Eq{Column: col("actor"), Value: f.Actor})
+		// Compared with the actor as the log stores it.
+		conds = append(conds, clause.Eq{Column: col("actor"), Value: deletionlog.Stored(f.Actor)})
 	}
 	if !f.Since.IsZero() {
 		// Deletion times are stored in UTC; compare like with like.

@@ -77,6 +77,10 @@ func ValidTenant(tenant string) error {
 	return nil
 }
 
+// Stored is the form in which the log stores an actor or reason s: what
+// a filter on those columns must compare with.
+func Stored(s string) string { return storable(s) }
+
 func value(ctx context.Context, key ctxKey) string {
 	s, _ := ctx.Value(key).(string)
 	return storable(s)
