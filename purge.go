@@ -7,6 +7,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/softcascade/softcascade/cascade/plan"
+	"github.com/softcascade/softcascade/deletionlog"
 	"github.com/softcascade/softcascade/errs"
 	"github.com/softcascade/softcascade/purge"
 )
@@ -60,6 +61,9 @@ func Purge(db *gorm.DB, opts PurgeOptions) (Report, error) {
 	p, err := installed(db)
 	if err != nil {
 		return Report{}, err
+	}
+	if _, _, err := deletionlog.Tenant(db.Statement.Context); err != nil {
+		return Report{}, fmt.Errorf("softcascade: purge: %w", err)
 	}
 	now := db.NowFunc()
 	cutoff := opts.Before

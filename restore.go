@@ -12,12 +12,17 @@ import (
 // slice of structs, with primary keys) and exactly the rows their deletion
 // cascaded to beneath them — never a row another deletion removed. Where a
 // deletion had several roots, restoring some brings back their part only. A
-// row soft-deleted outside the plugin comes back alone.
+// row soft-deleted outside the plugin comes back alone, for an operator (no
+// tenant in the context). With a tenant, only rows that deletions of that
+// tenant have in the trash are restored; any other row is
+// gorm.ErrRecordNotFound.
 //
 // Errors (errors.Is): ErrNotDeleted (a row is live), ErrParentDeleted (a
 // row's cascading parent is still in the trash), gorm.ErrRecordNotFound (no
-// such row; purged, or being purged), ErrNotSoftDeletable,
-// ErrInvalidValue. One transaction: on any error nothing changes.
+// such row; its deletion is purged or being purged; with a tenant, not in
+// a deletion of that tenant, or live), ErrNotSoftDeletable,
+// ErrInvalidValue (also: an unusable tenant). One transaction: on any error
+// nothing changes.
 func Restore(db *gorm.DB, value any) (Report, error) {
 	return restoring(db, func(tx *gorm.DB, p *Plugin, req restore.Request) (restore.Result, error) {
 		return restore.Rows(tx, p.graph, value, req)
@@ -48,7 +53,9 @@ func restoring(db *gorm.DB, fn func(*gorm.DB, *Plugin, restore.Request) (restore
 		Now:   db.NowFunc(),
 		Lock:  cascade.Locks(db),
 	}
-	req.Tenant, req.HasTenant = deletionlog.Tenant(ctx)
+	if req.Tenant, req.HasTenant, err = deletionlog.Tenant(ctx); err != nil {
+		return Report{}, err
+	}
 	var res restore.Result
 	err = db.Transaction(func(tx *gorm.DB) error {
 		var err error

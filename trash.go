@@ -3,7 +3,9 @@ package softcascade
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -15,7 +17,8 @@ import (
 type TrashFilter struct {
 	// Table keeps the deletions whose root table is Table ("" for all).
 	Table string
-	// Actor keeps the deletions made by Actor ("" for all).
+	// Actor keeps the deletions made by Actor ("" for all), compared as
+	// the log stores actors (invalid UTF-8 and NUL bytes as U+FFFD).
 	Actor string
 	// Since keeps the deletions made at or after Since (zero for all).
 	Since time.Time
@@ -32,7 +35,11 @@ type TrashFilter struct {
 // the context (WithTenant) only that tenant's deletions are seen. The
 // returned deletions carry no Plan; FindDeletion reads one whole.
 func Trash(db *gorm.DB, f TrashFilter) ([]Deletion, int64, error) {
-	q := db.Model(&Deletion{}).Where(trashWhere(db, f)).Session(&gorm.Session{})
+	where, err := trashWhere(db, f)
+	if err != nil {
+		return nil, 0, fmt.Errorf("softcascade: trash: %w", err)
+	}
+	q := db.Model(&Deletion{}).Where(where).Session(&gorm.Session{})
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("softcascade: trash: %w", err)
@@ -60,26 +67,35 @@ func Trash(db *gorm.DB, f TrashFilter) ([]Deletion, int64, error) {
 }
 
 // trashWhere is the filter's condition, the context's tenant included.
-func trashWhere(db *gorm.DB, f TrashFilter) clause.Expression {
+func trashWhere(db *gorm.DB, f TrashFilter) (clause.Expression, error) {
 	col := func(name string) clause.Column { return clause.Column{Name: name} }
 	conds := []clause.Expression{clause.Eq{Column: col("purged_at"), Value: nil}}
 	if !f.IncludeRestored {
 		conds = append(conds, clause.Eq{Column: col("restored_at"), Value: nil})
 	}
-	if tenant, ok := deletionlog.Tenant(db.Statement.Context); ok {
+	tenant, ok, err := deletionlog.Tenant(db.Statement.Context)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
 		conds = append(conds, clause.Eq{Column: col("tenant"), Value: tenant})
 	}
 	if f.Table != "" {
-		conds = append(conds, clause.Eq{Column: col("root_table"), Value: f.Table})
+		if !utf8.ValidString(f.Table) || strings.IndexByte(f.Table, 0) >= 0 {
+			// No table has such a name (and PostgreSQL refuses the text).
+			conds = append(conds, clause.Expr{SQL: "1 = 0"})
+		}
+		conds = append(conds, clause.Eq{Column: col("root_table"), Value: deletionlog.Stored(f.Table)})
 	}
 	if f.Actor != "" {
-		conds = append(conds, clause.Eq{Column: col("actor"), Value: f.Actor})
+		// Compared with the actor as the log stores it.
+		conds = append(conds, clause.Eq{Column: col("actor"), Value: deletionlog.Stored(f.Actor)})
 	}
 	if !f.Since.IsZero() {
 		// Deletion times are stored in UTC; compare like with like.
 		conds = append(conds, clause.Gte{Column: col("deleted_at"), Value: f.Since.UTC()})
 	}
-	return clause.And(conds...)
+	return clause.And(conds...), nil
 }
 
 // FindDeletion reads one deletion, its plan included. With a tenant in the
@@ -87,13 +103,17 @@ func trashWhere(db *gorm.DB, f TrashFilter) clause.Expression {
 // malformed one or another tenant's deletion is gorm.ErrRecordNotFound. A
 // purged deletion is returned, with PurgedAt set.
 func FindDeletion(db *gorm.DB, id string) (Deletion, error) {
-	id, err := deletionlog.ParseID(id)
+	tenant, hasTenant, err := deletionlog.Tenant(db.Statement.Context)
+	if err != nil {
+		return Deletion{}, err
+	}
+	id, err = deletionlog.ParseID(id)
 	if err != nil {
 		return Deletion{}, err
 	}
 	var d Deletion
 	q := db.Where(clause.Eq{Column: clause.Column{Name: "id"}, Value: id})
-	if tenant, ok := deletionlog.Tenant(db.Statement.Context); ok {
+	if hasTenant {
 		q = q.Where(clause.Eq{Column: clause.Column{Name: "tenant"}, Value: tenant})
 	}
 	if err := q.Take(&d).Error; err != nil {

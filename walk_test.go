@@ -30,6 +30,12 @@ import (
 //   - the log agrees with the rows (checkLog), and nothing of a purged
 //     deletion is left;
 //   - a step that failed changed nothing;
+//   - a delete, restore or purge changed no row of a tree it did not
+//     touch (checkOtherRoots); a purge removed no live row (checkPurge);
+//   - deletes, restores and purges run as the operator (no tenant) or as
+//     one of two tenants; a tenant changes, sees and restores nothing of
+//     another tenant's deletions or the operator's (checkOthers, and the
+//     "probe another tenant" step);
 //
 // after every purge, that it removed no live row and changed no row, and
 // that its report, the rows gone and the log agree (see (*walk).purge);
@@ -114,6 +120,7 @@ var steps = []step{
 	{"restore rows", 3, (*walk).restoreRows},
 	{"restore deletion", 3, (*walk).restoreDeletion},
 	{"purge", 1, (*walk).purge},
+	{"probe another tenant", 1, (*walk).probeTenant},
 }
 
 func envInt(name string, def int) int {
@@ -473,16 +480,19 @@ func (w *walk) runDelete(k walkKind, ids []uint, how string, del func(db *gorm.D
 	}
 	before := dumpDB(w.t, w.db, true)
 	logBefore := len(deletions(w.t, w.db))
+	tenant := w.tenant()
+	how += tenantNote(tenant)
 	var res *gorm.DB
 	if w.rng.IntN(4) == 0 {
 		how += " in a transaction"
 		must(w.t, w.db.Transaction(func(tx *gorm.DB) error {
-			res = del(tx)
+			res = del(as(tenant, tx))
 			return nil
 		}))
 	} else {
-		res = del(w.db)
+		res = del(as(tenant, w.db))
 	}
+	w.otherRoots("delete "+k.table, before, k.table, ids)
 	switch {
 	case restricted:
 		if !errors.Is(res.Error, softcascade.ErrRestricted) {
@@ -505,6 +515,8 @@ func (w *walk) runDelete(k walkKind, ids []uint, how string, del func(db *gorm.D
 		w.fail("delete of %d rows recorded %d deletions", n, len(ds)-logBefore)
 	case ds[len(ds)-1].Roots != n:
 		w.fail("deletion roots %d, want %d", ds[len(ds)-1].Roots, n)
+	case ds[len(ds)-1].Tenant != tenant:
+		w.fail("deletion tenant %q, want %q", ds[len(ds)-1].Tenant, tenant)
 	}
 	return fmt.Sprintf("%s %v %s: %d rows", k.table, ids, how, n)
 }
@@ -569,12 +581,16 @@ func (w *walk) restoreRows() string {
 	if len(ids) > 1 {
 		value = k.many(ids)
 	}
-	rep, err := softcascade.Restore(w.db, value)
+	tenant := w.tenant()
+	others := w.othersOf(tenant)
+	rep, err := softcascade.Restore(as(tenant, w.db), value)
 	allowed := []error{softcascade.ErrParentDeleted}
-	if w.held() > 0 { // the rows may be a held deletion's
+	if w.held() > 0 || tenant != "" { // the rows may be a held deletion's, or not the tenant's
 		allowed = append(allowed, gorm.ErrRecordNotFound)
 	}
-	out := w.restoreOutcome(fmt.Sprintf("%s %v", k.table, ids), before, err, allowed...)
+	w.checkOthers(tenant, before, others)
+	w.otherRoots("restore "+k.table, before, k.table, ids)
+	out := w.restoreOutcome(fmt.Sprintf("%s %v%s", k.table, ids, tenantNote(tenant)), before, err, allowed...)
 	if err == nil {
 		if rep.Tables[k.table] < int64(len(ids)) {
 			w.fail("restore %s %v: report %v", k.table, ids, rep.Tables)
@@ -599,11 +615,26 @@ func (w *walk) restoreDeletion() string {
 	}
 	d := ds[w.rng.IntN(len(ds))]
 	before := dumpDB(w.t, w.db, true)
-	_, err := softcascade.RestoreDeletion(w.db, d.ID)
+	tenant := w.tenant()
+	others := w.othersOf(tenant)
+	var touched map[string]bool
+	if d.PurgedAt == nil {
+		touched = w.rootsOfMembers(before, []softcascade.Deletion{d})
+	}
+	_, err := softcascade.RestoreDeletion(as(tenant, w.db), d.ID)
+	w.checkOthers(tenant, before, others)
+	checkOtherRoots(w.t, "restore deletion", before, dumpDB(w.t, w.db, true), touched)
+	what := fmt.Sprintf("deletion of %s (%d rows, tenant %q)%s", d.Table, d.Rows, d.Tenant, tenantNote(tenant))
+	if tenant != "" && d.Tenant != tenant {
+		if !errors.Is(err, gorm.ErrRecordNotFound) {
+			w.fail("restore deletion %s of tenant %q as %q: %v, want gorm.ErrRecordNotFound", d.ID, d.Tenant, tenant, err)
+		}
+		w.unchanged("another tenant's restore", before)
+		return what + ": not found"
+	}
 	if err != nil && errors.Is(err, softcascade.ErrNotDeleted) && d.RestoredAt == nil {
 		w.fail("restore deletion %s: ErrNotDeleted but not marked restored", d.ID)
 	}
-	what := fmt.Sprintf("deletion of %s (%d rows)", d.Table, d.Rows)
 	if d.PurgedAt != nil || d.PurgeStartedAt != nil {
 		if !errors.Is(err, gorm.ErrRecordNotFound) {
 			w.fail("restore deletion %s, purged or being purged: %v, want gorm.ErrRecordNotFound", d.ID, err)
@@ -688,6 +719,12 @@ func (w *walk) purge() string {
 	}
 	var opts softcascade.PurgeOptions
 	how := "retention"
+	tenant := ""
+	if w.rng.IntN(3) == 0 {
+		tenant = w.tenant()
+		how += tenantNote(tenant)
+	}
+	pdb := as(tenant, w.db)
 	if w.rng.IntN(3) == 0 {
 		opts.Before, how = cutoff, "Before"
 	} else {
@@ -698,7 +735,7 @@ func (w *walk) purge() string {
 	}
 	var expired []softcascade.Deletion
 	for _, x := range ds {
-		if x.Stamp < cutoff.UnixMilli() {
+		if x.Stamp < cutoff.UnixMilli() && (tenant == "" || x.Tenant == tenant) {
 			expired = append(expired, x)
 		}
 	}
@@ -711,15 +748,20 @@ func (w *walk) purge() string {
 		var err error
 		dryOpts := opts
 		dryOpts.DryRun = true
-		if dry, err = softcascade.Purge(w.db, dryOpts); err != nil {
+		if dry, err = softcascade.Purge(pdb, dryOpts); err != nil {
 			w.fail("dry run: %v", err)
 		}
 		w.unchanged("a dry run", withLog)
 	}
-	rep, err := softcascade.Purge(w.db, opts)
+	others := w.othersOf(tenant)
+	withLog := dumpDB(w.t, w.db, true)
+	touched := w.rootsOfMembers(withLog, expired)
+	rep, err := softcascade.Purge(pdb, opts)
 	if err != nil {
 		w.fail("purge (%s, batch %d): %v", how, opts.BatchSize, err)
 	}
+	w.checkOthers(tenant, withLog, others)
+	checkOtherRoots(w.t, "purge", withLog, dumpDB(w.t, w.db, true), touched)
 	removed := checkPurge(w.t, w.es, before, dumpDB(w.t, w.db, false))
 
 	// The report, the rows gone and the log agree.

@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -15,7 +14,6 @@ import (
 	"github.com/softcascade/softcascade/cascade"
 	"github.com/softcascade/softcascade/cascade/plan"
 	"github.com/softcascade/softcascade/deletionlog"
-	"github.com/softcascade/softcascade/errs"
 	"github.com/softcascade/softcascade/softdelete"
 )
 
@@ -108,9 +106,9 @@ func (c *Config) prepare(db *gorm.DB) {
 	}
 	p := v.(*plan.Plan)
 	s := db.Statement
-	tenant, _ := deletionlog.Tenant(s.Context)
-	if n := utf8.RuneCountInString(tenant); n > deletionlog.TenantSize {
-		_ = db.AddError(fmt.Errorf("%w: tenant of %d characters (at most %d)", errs.ErrInvalidValue, n, deletionlog.TenantSize))
+	tenant, _, err := deletionlog.Tenant(s.Context)
+	if err != nil {
+		_ = db.AddError(err)
 		return
 	}
 	root, _ := p.Table(p.Root)

@@ -37,9 +37,13 @@ func Claim(tx *gorm.DB, d *Deletion, ms int64) error {
 	return fmt.Errorf("softcascade: record deletion: no free stamp within %d ms of %d", maxClaims, ms)
 }
 
-// Migrate creates the plugin's tables when they are missing.
+// Migrate creates the plugin's tables when they are missing, and gives
+// their key columns exact comparisons (see makeExact).
 func Migrate(db *gorm.DB) error {
 	if err := db.AutoMigrate(&Deletion{}, &LedgerRow{}); err != nil {
+		return fmt.Errorf("softcascade: migrate: %w", err)
+	}
+	if err := makeExact(db); err != nil {
 		return fmt.Errorf("softcascade: migrate: %w", err)
 	}
 	return nil

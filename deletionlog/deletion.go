@@ -16,42 +16,43 @@ import (
 
 // Deletion is one Delete call that soft-deleted rows: who, when, why, and
 // how many rows per table. It is an ordinary GORM model; list and page it
-// with GORM.
+// with GORM. Its table, column and index names are fixed by its tags,
+// whatever the application's NamingStrategy.
 type Deletion struct {
 	// ID is unique and time-ordered (UUIDv7 text).
-	ID string `gorm:"primaryKey;size:36" json:"id"`
+	ID string `gorm:"column:id;primaryKey;size:36" json:"id"`
 	// Table is the table of the rows the Delete call matched.
-	Table string `gorm:"column:root_table;size:191;index" json:"table"`
+	Table string `gorm:"column:root_table;size:191;index:idx_softcascade_deletions_root_table" json:"table"`
 	// Actor, Reason and Tenant come from the context (WithActor, ...).
-	Actor  string `json:"actor"`
-	Reason string `json:"reason"`
-	Tenant string `gorm:"size:191;index" json:"tenant"` // at most TenantSize characters
+	Actor  string `gorm:"column:actor" json:"actor"`
+	Reason string `gorm:"column:reason" json:"reason"`
+	Tenant string `gorm:"column:tenant;size:191;index:idx_softcascade_deletions_tenant" json:"tenant"` // at most TenantSize characters
 	// DeletedAt is the deletion's time: the value, to the millisecond, that
 	// its rows' deleted-at columns hold.
-	DeletedAt time.Time `gorm:"index" json:"deletedAt"`
+	DeletedAt time.Time `gorm:"column:deleted_at;index:idx_softcascade_deletions_deleted_at" json:"deletedAt"`
 	// Rows counts every row this deletion soft-deleted.
-	Rows int64 `json:"rows"`
+	Rows int64 `gorm:"column:rows" json:"rows"`
 	// Tables counts the rows per table, the root table included.
-	Tables map[string]int64 `gorm:"serializer:json" json:"tables"`
+	Tables map[string]int64 `gorm:"column:tables;serializer:json" json:"tables"`
 	// Roots counts the rows the Delete call itself matched.
-	Roots int64 `json:"roots"`
+	Roots int64 `gorm:"column:roots" json:"roots"`
 	// RestoredRows counts the rows restored so far (partial restores too).
-	RestoredRows int64 `json:"restoredRows"`
+	RestoredRows int64 `gorm:"column:restored_rows" json:"restoredRows"`
 	// RestoredAt is set once nothing the deletion took is left in the trash.
-	RestoredAt *time.Time `json:"restoredAt,omitempty"`
-	RestoredBy string     `json:"restoredBy,omitempty"` // unbounded, like Actor
+	RestoredAt *time.Time `gorm:"column:restored_at" json:"restoredAt,omitempty"`
+	RestoredBy string     `gorm:"column:restored_by" json:"restoredBy,omitempty"` // unbounded, like Actor
 	// PurgedAt is set once the deletion's rows are permanently deleted.
-	PurgedAt *time.Time `gorm:"index" json:"purgedAt,omitempty"`
+	PurgedAt *time.Time `gorm:"column:purged_at;index:idx_softcascade_deletions_purged_at" json:"purgedAt,omitempty"`
 	// PurgeStartedAt is set by the purge that is about to delete the
 	// deletion's first row. From then on it cannot be restored, as part of
 	// it may be gone; a later purge finishes it if this one stops.
-	PurgeStartedAt *time.Time `json:"purgeStartedAt,omitempty"`
+	PurgeStartedAt *time.Time `gorm:"column:purge_started_at" json:"purgeStartedAt,omitempty"`
 	// Stamp is DeletedAt in unix milliseconds; unique across deletions, so
 	// it identifies the rows this deletion stamped.
-	Stamp int64 `gorm:"uniqueIndex" json:"-"`
+	Stamp int64 `gorm:"column:stamp;uniqueIndex:idx_softcascade_deletions_stamp" json:"-"`
 	// Plan is how the deletion cascaded: tables, keys, soft-delete kinds
 	// and edges. Restore and purge work from it, without Go model types.
-	Plan *plan.Plan `gorm:"serializer:json" json:"-"`
+	Plan *plan.Plan `gorm:"column:plan;serializer:json" json:"-"`
 }
 
 // TenantSize is the longest tenant, in characters, the log holds (its

@@ -63,7 +63,7 @@ func (r *runner) run() error {
 			break
 		}
 	}
-	if _, ok := deletionlog.Tenant(r.ctx); ok {
+	if _, ok, _ := deletionlog.Tenant(r.ctx); ok {
 		return nil // rows outside the plugin belong to no tenant
 	}
 	for _, p := range orderModels(r.opts.Models) {
@@ -87,11 +87,15 @@ func (r *runner) expired(last int64) ([]deletionlog.Deletion, error) {
 		clause.Gt{Column: clause.Column{Name: "stamp"}, Value: last},
 		clause.Eq{Column: clause.Column{Name: "purged_at"}, Value: nil},
 	}
-	if tenant, ok := deletionlog.Tenant(r.ctx); ok {
+	tenant, ok, err := deletionlog.Tenant(r.ctx)
+	if err != nil {
+		return nil, fmt.Errorf("softcascade: purge: %w", err)
+	}
+	if ok {
 		where = append(where, clause.Eq{Column: clause.Column{Name: "tenant"}, Value: tenant})
 	}
 	var ds []deletionlog.Deletion
-	err := r.q().Clauses(clause.Where{Exprs: where}).
+	err = r.q().Clauses(clause.Where{Exprs: where}).
 		Order(clause.OrderByColumn{Column: clause.Column{Name: "stamp"}}).
 		Limit(deletionPage).Find(&ds).Error
 	if err != nil {

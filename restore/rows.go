@@ -37,16 +37,21 @@ func Rows(tx *gorm.DB, graph *cascade.Graph, value any, req Request) (Result, er
 	if err != nil {
 		return res, err
 	}
-	if err := tg.check(tx, req.Lock); err != nil {
+	if err := tg.count(tx, req); err != nil {
 		return res, err
 	}
+	// Whose rows they are comes before anything else is checked of them:
+	// with a tenant, another tenant's row says nothing more than "not found".
 	groups, lone, err := tg.byDeletion(tx, req)
 	if err != nil {
 		return res, err
 	}
+	if err := checkParents(tx, tg.plan, []string{tg.table.Name}, tg.only(tg.keys), req.Lock, tg.table.Name); err != nil {
+		return res, err
+	}
 	if len(lone) > 0 { // soft-deleted outside the plugin: those rows alone
 		in := tg.only(lone)
-		// check has seen to their parents already.
+		// Their parents have been checked above.
 		if err := checkUnique(tx, tg.plan, []string{tg.table.Name}, in); err != nil {
 			return res, err
 		}
@@ -138,10 +143,10 @@ func (tg *target) only(keys [][]any) member {
 	}
 }
 
-// check fails when a row does not exist (ErrRecordNotFound) or is live
-// (ErrNotDeleted), and when a row's cascading parent is in the trash while
-// not restored with it (ErrParentDeleted).
-func (tg *target) check(tx *gorm.DB, lock bool) error {
+// count fails when a row does not exist (ErrRecordNotFound) or is live
+// (ErrNotDeleted; with a tenant ErrRecordNotFound, as a live row is in no
+// deletion of the tenant's).
+func (tg *target) count(tx *gorm.DB, req Request) error {
 	var total, deleted int64
 	name := tg.table.Name
 	err := tx.Table(name).Select("COUNT(*), COUNT(CASE WHEN ? THEN 1 END)", tg.marker.IsDeleted(name)).
@@ -152,10 +157,13 @@ func (tg *target) check(tx *gorm.DB, lock bool) error {
 	if total < int64(len(tg.keys)) {
 		return fmt.Errorf("softcascade: restore %s: %d of %d rows not found: %w", name, int64(len(tg.keys))-total, len(tg.keys), gorm.ErrRecordNotFound)
 	}
+	if deleted < total && req.HasTenant {
+		return fmt.Errorf("softcascade: restore %s: %d of %d rows are in no deletion of this tenant: %w", name, total-deleted, total, gorm.ErrRecordNotFound)
+	}
 	if deleted < total {
 		return fmt.Errorf("%w: %d of %d %s rows are live", errs.ErrNotDeleted, total-deleted, total, name)
 	}
-	return checkParents(tx, tg.plan, []string{name}, tg.only(tg.keys), lock, name)
+	return nil
 }
 
 // group is the given rows one deletion took.
@@ -212,11 +220,9 @@ func (tg *target) byDeletion(tx *gorm.DB, req Request) ([]group, [][]any, error)
 	var groups []group
 	var lone [][]any
 	for _, k := range tg.keys {
-		var d *deletionlog.Deletion
-		for _, o := range owner[cascade.KeyString(k)] {
-			if x, ok := deletions[fmt.Sprint(o)]; ok {
-				d = x
-			}
+		d, err := tg.ownerOf(k, owner[cascade.KeyString(k)], deletions, req)
+		if err != nil {
+			return nil, nil, err
 		}
 		if d == nil {
 			lone = append(lone, k)
@@ -234,8 +240,47 @@ func (tg *target) byDeletion(tx *gorm.DB, req Request) ([]group, [][]any, error)
 	return groups, lone, nil
 }
 
-// deletions loads the restorable deletions among ids (stamps or IDs),
-// keyed by both, locking them.
+// ownerOf is the deletion a row (key k, its owners stamps or IDs) belongs
+// to, nil for a row soft-deleted outside the plugin. A row whose deletion
+// cannot be restored (purged, being purged) is gorm.ErrRecordNotFound; so
+// is, with a tenant, a row of another tenant's deletion or of none: rows
+// deleted outside the plugin belong to no tenant.
+func (tg *target) ownerOf(k []any, owners []any, deletions map[string]*deletionlog.Deletion, req Request) (*deletionlog.Deletion, error) {
+	var found, usable *deletionlog.Deletion
+	var unusable error
+	for _, o := range owners {
+		d, ok := deletions[fmt.Sprint(o)]
+		if !ok {
+			continue
+		}
+		found = d
+		switch err := restorable(d); {
+		case req.HasTenant && d.Tenant != req.Tenant:
+		case err != nil:
+			unusable = err
+		default:
+			usable = d
+		}
+	}
+	switch {
+	case usable != nil:
+		return usable, nil
+	case req.HasTenant:
+		// The same answer whether the row is another tenant's, purged or
+		// outside the plugin: nothing about it is revealed.
+		return nil, fmt.Errorf("softcascade: restore %s: row %v is in no deletion of this tenant: %w", tg.table.Name, cascade.KeyString(k), gorm.ErrRecordNotFound)
+	case unusable != nil:
+		return nil, fmt.Errorf("softcascade: restore %s: row %v: %w", tg.table.Name, cascade.KeyString(k), unusable)
+	case found != nil:
+		return nil, fmt.Errorf("softcascade: restore %s: row %v: deletion %s: %w", tg.table.Name, cascade.KeyString(k), found.ID, gorm.ErrRecordNotFound)
+	}
+	return nil, nil
+}
+
+// deletions loads the deletions among ids (stamps or IDs), whatever their
+// tenant or state, keyed by both, locking them: ownerOf judges them, so
+// that a row of a deletion this restore may not touch is never taken for a
+// row soft-deleted outside the plugin.
 func (tg *target) deletions(tx *gorm.DB, ids []any, req Request) (map[string]*deletionlog.Deletion, error) {
 	out := map[string]*deletionlog.Deletion{}
 	if len(ids) == 0 {
@@ -245,10 +290,7 @@ func (tg *target) deletions(tx *gorm.DB, ids []any, req Request) (map[string]*de
 	if tg.marker.Stamped() {
 		col = "stamp"
 	}
-	q := tx.Where(clause.IN{Column: clause.Column{Name: col}, Values: ids}).Where(clause.Eq{Column: clause.Column{Name: "purged_at"}, Value: nil})
-	if req.HasTenant {
-		q = q.Where(clause.Eq{Column: clause.Column{Name: "tenant"}, Value: req.Tenant})
-	}
+	q := tx.Where(clause.IN{Column: clause.Column{Name: col}, Values: ids})
 	if req.Lock {
 		q = q.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate})
 	}
@@ -258,12 +300,6 @@ func (tg *target) deletions(tx *gorm.DB, ids []any, req Request) (map[string]*de
 	}
 	for i := range ds {
 		d := &ds[i]
-		if d.Plan == nil {
-			continue
-		}
-		if err := restorable(d); err != nil {
-			return nil, err
-		}
 		out[d.ID], out[fmt.Sprint(d.Stamp)] = d, d
 	}
 	return out, nil

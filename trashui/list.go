@@ -53,7 +53,7 @@ func (h *handler) list(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	_, hasTenant := deletionlog.Tenant(ctx)
+	_, hasTenant, _ := deletionlog.Tenant(ctx) // Trash has checked it
 	p := listPage{
 		layout: layout{Title: h.cfg.title, Home: "./"},
 		Table:  filter.Table, Actor: filter.Actor, Restored: filter.IncludeRestored,

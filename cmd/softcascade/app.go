@@ -118,7 +118,9 @@ func isTerminal(w io.Writer) bool {
 }
 
 // withTenant is the command's context, with the tenant when --tenant was
-// given (even as ""), so that only that tenant's deletions are seen.
+// given, so that only that tenant's deletions are seen. --tenant "" is
+// given too, and refused (ErrInvalidValue) where it is used: an empty
+// tenant is no way of asking for the deletions without one.
 func withTenant(cmd *cobra.Command, tenant string) context.Context {
 	if cmd.Flags().Changed("tenant") {
 		return softcascade.WithTenant(cmd.Context(), tenant)
