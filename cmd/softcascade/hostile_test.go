@@ -78,7 +78,7 @@ func wantPrintable(t *testing.T, label, out string) {
 func TestHostileValuesAreEscapedInHumanOutput(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
 		f := newFixture(t, d)
-		id, actor := hostileDeletion(t, d, f)
+		id, _ := hostileDeletion(t, d, f)
 		dsn := []string{"--dsn", f.dsn}
 		run := func(args ...string) result {
 			r := cli(t, nil, append(args, dsn...)...)
@@ -100,7 +100,9 @@ func TestHostileValuesAreEscapedInHumanOutput(t *testing.T) {
 		if d.IsSQLite() && !strings.Contains(r.stdout, `\xff\xfe`) {
 			t.Errorf("invalid UTF-8 not escaped:\n%s", r.stdout)
 		}
-		run("trash", "--actor", actor).want(t, 0, "1–1 of 1 deletions.")
+		// A filter is compared in the form the log stores (invalid UTF-8
+		// as U+FFFD), which the tampered SQLite row's raw bytes are not.
+		run("trash", "--actor", hostileActor).want(t, 0, map[bool]string{true: "No deletions found.", false: "1–1 of 1 deletions."}[d.IsSQLite()])
 		run("trash", "--tenant", hostileTenant, "--table", hostileTable).want(t, 0, "1–1 of 1 deletions.")
 
 		// show: every field, the per-table counts too.
