@@ -37,7 +37,7 @@ func Rows(tx *gorm.DB, graph *cascade.Graph, value any, req Request) (Result, er
 	if err != nil {
 		return res, err
 	}
-	if err := tg.check(tx, req.Lock); err != nil {
+	if err := tg.check(tx); err != nil {
 		return res, err
 	}
 	groups, lone, err := tg.byDeletion(tx, req)
@@ -46,7 +46,10 @@ func Rows(tx *gorm.DB, graph *cascade.Graph, value any, req Request) (Result, er
 	}
 	if len(lone) > 0 { // soft-deleted outside the plugin: those rows alone
 		in := tg.only(lone)
-		// check has seen to their parents already.
+		// The other rows of this call come back too: they count as live parents.
+		if err := checkParents(tx, tg.plan, []string{tg.table.Name}, in, tg.only(tg.keys), req, tg.table.Name); err != nil {
+			return res, err
+		}
 		if err := checkUnique(tx, tg.plan, []string{tg.table.Name}, in); err != nil {
 			return res, err
 		}
@@ -83,6 +86,13 @@ func parse(tx *gorm.DB, graph *cascade.Graph, value any) (*target, error) {
 	if len(stmt.Schema.PrimaryFields) == 0 {
 		return nil, fmt.Errorf("%w: %s has no primary key", errs.ErrInvalidValue, stmt.Schema.Name)
 	}
+	if i := nilElement(rv.Elem()); i != -1 {
+		what := fmt.Sprintf("element %d is nil", i)
+		if i == -2 {
+			what = "points to a nil pointer"
+		}
+		return nil, fmt.Errorf("%w: %T: %s", errs.ErrInvalidValue, value, what)
+	}
 	_, tg.keys = schema.GetIdentityFieldValuesMap(tx.Statement.Context, rv.Elem(), stmt.Schema.PrimaryFields)
 	if len(tg.keys) == 0 {
 		return nil, fmt.Errorf("%w: %T has no non-zero primary key", errs.ErrInvalidValue, value)
@@ -97,6 +107,26 @@ func parse(tx *gorm.DB, graph *cascade.Graph, value any) (*target, error) {
 	tg.plan = p
 	tg.table, _ = p.Table(stmt.Schema.Table)
 	return tg, nil
+}
+
+// nilElement returns the index of the first nil element of a slice of
+// pointers (-2 when v itself is a nil pointer), -1 when there is none.
+func nilElement(v reflect.Value) int {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return -2
+		}
+		return nilElement(v.Elem())
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			e := v.Index(i)
+			if (e.Kind() == reflect.Pointer || e.Kind() == reflect.Interface) && e.IsNil() {
+				return i
+			}
+		}
+	}
+	return -1
 }
 
 // zeroKey returns the index of the first element of a slice whose primary
@@ -139,9 +169,9 @@ func (tg *target) only(keys [][]any) member {
 }
 
 // check fails when a row does not exist (ErrRecordNotFound) or is live
-// (ErrNotDeleted), and when a row's cascading parent is in the trash while
-// not restored with it (ErrParentDeleted).
-func (tg *target) check(tx *gorm.DB, lock bool) error {
+// (ErrNotDeleted). Parents are checked later, with everything the call
+// brings back: the part of each deletion beneath the rows, and the rows.
+func (tg *target) check(tx *gorm.DB) error {
 	var total, deleted int64
 	name := tg.table.Name
 	err := tx.Table(name).Select("COUNT(*), COUNT(CASE WHEN ? THEN 1 END)", tg.marker.IsDeleted(name)).
@@ -155,7 +185,7 @@ func (tg *target) check(tx *gorm.DB, lock bool) error {
 	if deleted < total {
 		return fmt.Errorf("%w: %d of %d %s rows are live", errs.ErrNotDeleted, total-deleted, total, name)
 	}
-	return checkParents(tx, tg.plan, []string{name}, tg.only(tg.keys), lock, name)
+	return nil
 }
 
 // group is the given rows one deletion took.
@@ -275,9 +305,9 @@ func (tg *target) deletions(tx *gorm.DB, ids []any, req Request) (map[string]*de
 func (tg *target) restoreFrom(tx *gorm.DB, g group, req Request, res *Result) error {
 	d := g.deletion
 	if d.Table == tg.table.Name && d.Tables[d.Table] == int64(len(g.keys)) {
-		return wholeDeletion(tx, d, req, res)
+		return wholeDeletion(tx, d, tg.only(tg.keys), req, res)
 	}
-	return partOf(tx, d, tg.table.Name, tg.keyIn(tg.table.Name, g.keys), req, res)
+	return partOf(tx, d, tg.table.Name, tg.keyIn(tg.table.Name, g.keys), tg.only(tg.keys), req, res)
 }
 
 func (tg *target) keyString(row reflect.Value) string {
