@@ -7,19 +7,30 @@ import (
 )
 
 // WithActor returns a context whose deletions and restores record actor
-// (for example "user:42"). Invalid UTF-8 is stored with U+FFFD.
+// (for example "user:42"). Invalid UTF-8 is stored with U+FFFD. A nil ctx
+// is taken as context.Background().
 func WithActor(ctx context.Context, actor string) context.Context {
-	return deletionlog.WithActor(ctx, actor)
+	return deletionlog.WithActor(orBackground(ctx), actor)
 }
 
-// WithReason returns a context whose deletions record reason.
+// WithReason returns a context whose deletions record reason. A nil ctx
+// is taken as context.Background().
 func WithReason(ctx context.Context, reason string) context.Context {
-	return deletionlog.WithReason(ctx, reason)
+	return deletionlog.WithReason(orBackground(ctx), reason)
 }
 
 // WithTenant returns a context whose deletions record tenant; with a tenant
 // in the context, RestoreDeletion and the plugin's trash listings see only
-// that tenant's deletions.
+// that tenant's deletions. A nil ctx is taken as context.Background().
 func WithTenant(ctx context.Context, tenant string) context.Context {
-	return deletionlog.WithTenant(ctx, tenant)
+	return deletionlog.WithTenant(orBackground(ctx), tenant)
+}
+
+// orBackground is ctx, or context.Background() when ctx is nil (which
+// context.WithValue refuses with a panic).
+func orBackground(ctx context.Context) context.Context {
+	if ctx == nil {
+		return context.Background()
+	}
+	return ctx
 }

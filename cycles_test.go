@@ -28,8 +28,8 @@ type Employee struct {
 type FlagEmployee struct {
 	ID        uint
 	Name      string
-	ManagerID *uint          `gorm:"index"`
-	Reports   []FlagEmployee `gorm:"foreignKey:ManagerID" softcascade:"cascade"`
+	ManagerID *uint                 `gorm:"index"`
+	Reports   []FlagEmployee        `gorm:"foreignKey:ManagerID" softcascade:"cascade"`
 	IsDel     soft_delete.DeletedAt `gorm:"softDelete:flag"`
 }
 

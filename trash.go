@@ -32,6 +32,9 @@ type TrashFilter struct {
 // the context (WithTenant) only that tenant's deletions are seen. The
 // returned deletions carry no Plan; FindDeletion reads one whole.
 func Trash(db *gorm.DB, f TrashFilter) ([]Deletion, int64, error) {
+	if err := usable(db); err != nil {
+		return nil, 0, err
+	}
 	q := db.Model(&Deletion{}).Where(trashWhere(db, f)).Session(&gorm.Session{})
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
@@ -87,6 +90,9 @@ func trashWhere(db *gorm.DB, f TrashFilter) clause.Expression {
 // malformed one or another tenant's deletion is gorm.ErrRecordNotFound. A
 // purged deletion is returned, with PurgedAt set.
 func FindDeletion(db *gorm.DB, id string) (Deletion, error) {
+	if err := usable(db); err != nil {
+		return Deletion{}, err
+	}
 	id, err := deletionlog.ParseID(id)
 	if err != nil {
 		return Deletion{}, err
