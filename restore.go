@@ -14,8 +14,12 @@ import (
 // deletion had several roots, restoring some brings back their part only. A
 // row soft-deleted outside the plugin comes back alone.
 //
+// Rows restored in one call count as live parents of each other, so a
+// cycle of self-referencing rows comes back whole.
+//
 // Errors (errors.Is): ErrNotDeleted (a row is live), ErrParentDeleted (a
-// row's cascading parent is still in the trash), gorm.ErrRecordNotFound (no
+// row's cascading parent is still in the trash and not restored in this
+// call; the message names that parent and its deletion), gorm.ErrRecordNotFound (no
 // such row; purged, or being purged), ErrNotSoftDeletable,
 // ErrInvalidValue. One transaction: on any error nothing changes.
 func Restore(db *gorm.DB, value any) (Report, error) {
