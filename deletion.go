@@ -24,7 +24,9 @@ var (
 	ErrNotSoftDeletable = errs.ErrNotSoftDeletable
 	// ErrNotInstalled: the *gorm.DB has no softcascade plugin.
 	ErrNotInstalled = errs.ErrNotInstalled
-	// ErrInvalidValue: a nil or non-pointer value, or one without primary key.
+	// ErrInvalidValue: a nil or non-pointer value (or a nil element), one
+	// without primary key; a nil *gorm.DB, context, option or model; a
+	// Delete the plugin refuses (after Trashed, or through another table).
 	ErrInvalidValue = errs.ErrInvalidValue
 	// ErrUnsupportedKey: a flag-mode or unix-second table without a
 	// single-column primary key (its deletions go in the ledger).

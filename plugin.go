@@ -37,9 +37,10 @@ type Plugin struct {
 	models     []any
 	onCommit   func(ctx context.Context, e Event)
 
-	graph *cascade.Graph
-	once  sync.Once
-	err   error
+	graph  *cascade.Graph
+	once   sync.Once
+	err    error
+	optErr error // a nil Option given to New
 }
 
 // Option configures the plugin.
@@ -68,10 +69,15 @@ func WithModels(models ...any) Option {
 	return func(p *Plugin) { p.models = append(p.models, models...) }
 }
 
-// New returns the plugin with the options applied.
+// New returns the plugin with the options applied. A nil option makes
+// Initialize (db.Use) fail with ErrInvalidValue.
 func New(opts ...Option) *Plugin {
 	p := &Plugin{retention: DefaultRetention}
-	for _, o := range opts {
+	for i, o := range opts {
+		if o == nil {
+			p.optErr = fmt.Errorf("%w: New: option %d is nil", errs.ErrInvalidValue, i)
+			continue
+		}
 		o(p)
 	}
 	p.graph = cascade.NewGraph(p.cascadeAll)
@@ -80,7 +86,12 @@ func New(opts ...Option) *Plugin {
 
 // Retention is how long deletions stay restorable before Purge, by
 // default, removes them.
-func (p *Plugin) Retention() time.Duration { return p.retention }
+func (p *Plugin) Retention() time.Duration {
+	if p == nil {
+		return DefaultRetention
+	}
+	return p.retention
+}
 
 // Name implements gorm.Plugin.
 func (p *Plugin) Name() string { return "softcascade" }
@@ -89,11 +100,23 @@ func (p *Plugin) Name() string { return "softcascade" }
 // missing, learns WithModels' models and registers the callbacks. It runs
 // once per Plugin.
 func (p *Plugin) Initialize(db *gorm.DB) error {
+	if p == nil {
+		return fmt.Errorf("%w: nil *Plugin (make it with softcascade.New)", errs.ErrInvalidValue)
+	}
+	if err := usable(db); err != nil {
+		return err
+	}
 	p.once.Do(func() { p.err = p.initialize(db) })
 	return p.err
 }
 
 func (p *Plugin) initialize(db *gorm.DB) error {
+	if p.optErr != nil {
+		return p.optErr
+	}
+	if err := validModels("WithModels", p.models); err != nil {
+		return err
+	}
 	if p.retention <= 0 {
 		return fmt.Errorf("softcascade: retention must be positive, got %s", p.retention)
 	}
@@ -127,8 +150,8 @@ func (p *Plugin) initialize(db *gorm.DB) error {
 
 // installed returns the plugin installed on db.
 func installed(db *gorm.DB) (*Plugin, error) {
-	if db == nil {
-		return nil, fmt.Errorf("%w: nil *gorm.DB", errs.ErrInvalidValue)
+	if err := usable(db); err != nil {
+		return nil, err
 	}
 	p, ok := db.Config.Plugins["softcascade"].(*Plugin)
 	if !ok {

@@ -73,6 +73,9 @@ func Purge(db *gorm.DB, opts PurgeOptions) (Report, error) {
 	case cutoff.After(now):
 		return Report{}, fmt.Errorf("%w: Purge Before %s is in the future (now %s)", errs.ErrInvalidValue, cutoff, now)
 	}
+	if err := validModels("PurgeOptions.Models", opts.Models); err != nil {
+		return Report{}, err
+	}
 	models, err := p.plans(db, opts.Models)
 	if err != nil {
 		return Report{}, err

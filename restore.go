@@ -17,12 +17,16 @@ import (
 // tenant have in the trash are restored; any other row is
 // gorm.ErrRecordNotFound.
 //
+// Rows restored in one call count as live parents of each other, so a
+// cycle of self-referencing rows comes back whole.
+//
 // Errors (errors.Is): ErrNotDeleted (a row is live), ErrParentDeleted (a
-// row's cascading parent is still in the trash), gorm.ErrRecordNotFound (no
-// such row; its deletion is purged or being purged; with a tenant, not in
-// a deletion of that tenant, or live), ErrNotSoftDeletable,
-// ErrInvalidValue (also: an unusable tenant). One transaction: on any error
-// nothing changes.
+// row's cascading parent is still in the trash and not restored in this
+// call; the message names that parent and its deletion),
+// gorm.ErrRecordNotFound (no such row; its deletion is purged or being
+// purged; with a tenant, not in a deletion of that tenant, or live),
+// ErrNotSoftDeletable, ErrInvalidValue (also: an unusable tenant). One
+// transaction: on any error nothing changes.
 func Restore(db *gorm.DB, value any) (Report, error) {
 	return restoring(db, func(tx *gorm.DB, p *Plugin, req restore.Request) (restore.Result, error) {
 		return restore.Rows(tx, p.graph, value, req)

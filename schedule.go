@@ -23,6 +23,9 @@ import (
 // It returns ctx's error once ctx ends, or at once an error that no run
 // could get past: interval not positive, plugin not installed.
 func PurgeEvery(ctx context.Context, db *gorm.DB, interval time.Duration, opts PurgeOptions) error {
+	if ctx == nil {
+		return fmt.Errorf("%w: PurgeEvery with a nil context", errs.ErrInvalidValue)
+	}
 	if interval <= 0 {
 		return fmt.Errorf("%w: PurgeEvery interval %s is not positive", errs.ErrInvalidValue, interval)
 	}

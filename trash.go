@@ -35,6 +35,9 @@ type TrashFilter struct {
 // the context (WithTenant) only that tenant's deletions are seen. The
 // returned deletions carry no Plan; FindDeletion reads one whole.
 func Trash(db *gorm.DB, f TrashFilter) ([]Deletion, int64, error) {
+	if err := usable(db); err != nil {
+		return nil, 0, err
+	}
 	where, err := trashWhere(db, f)
 	if err != nil {
 		return nil, 0, fmt.Errorf("softcascade: trash: %w", err)
@@ -103,6 +106,9 @@ func trashWhere(db *gorm.DB, f TrashFilter) (clause.Expression, error) {
 // malformed one or another tenant's deletion is gorm.ErrRecordNotFound. A
 // purged deletion is returned, with PurgedAt set.
 func FindDeletion(db *gorm.DB, id string) (Deletion, error) {
+	if err := usable(db); err != nil {
+		return Deletion{}, err
+	}
 	tenant, hasTenant, err := deletionlog.Tenant(db.Statement.Context)
 	if err != nil {
 		return Deletion{}, err

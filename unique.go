@@ -29,8 +29,24 @@ var ErrUniqueConflict = unique.ErrConflict
 //
 //	db.AutoMigrate(&Workspace{})
 //	softcascade.MigrateUnique(db, &Workspace{})
-func MigrateUnique(db *gorm.DB, models ...any) error { return unique.Migrate(db, models...) }
+func MigrateUnique(db *gorm.DB, models ...any) error {
+	if err := usable(db); err != nil {
+		return err
+	}
+	if err := validModels("MigrateUnique", models); err != nil {
+		return err
+	}
+	return unique.Migrate(db, models...)
+}
 
 // UniqueSQL returns the statements MigrateUnique would run on an empty
 // schema, in order, for applications that keep their migrations in files.
-func UniqueSQL(db *gorm.DB, models ...any) ([]string, error) { return unique.SQL(db, models...) }
+func UniqueSQL(db *gorm.DB, models ...any) ([]string, error) {
+	if err := usable(db); err != nil {
+		return nil, err
+	}
+	if err := validModels("UniqueSQL", models); err != nil {
+		return nil, err
+	}
+	return unique.SQL(db, models...)
+}

@@ -34,6 +34,10 @@ type plainGORM struct{}
 // target returns the plan of a Delete the plugin handles: a soft delete
 // (not Unscoped) of a soft-deletable model under its own table name.
 func (c *Config) target(db *gorm.DB) (*plan.Plan, bool) {
+	if err := refused(db); err != nil { // see refuse.go
+		_ = db.AddError(err)
+		return nil, false
+	}
 	s := db.Statement
 	if db.Error != nil || s.Schema == nil || s.Unscoped || s.SQL.Len() > 0 || s.Table != s.Schema.Table {
 		return nil, false

@@ -14,7 +14,6 @@ import (
 	"github.com/softcascade/softcascade/cascade"
 	"github.com/softcascade/softcascade/cascade/plan"
 	"github.com/softcascade/softcascade/deletionlog"
-	"github.com/softcascade/softcascade/errs"
 	"github.com/softcascade/softcascade/unique"
 )
 
@@ -54,7 +53,11 @@ func memberSelector(in member) selector {
 }
 
 // checkParents fails with ErrParentDeleted when a row about to be restored
-// has a cascading parent in the trash that is not being restored with it.
+// has a cascading parent in the trash that is not being restored with it:
+// among the rows in, or the other rows of the same call (together; nil for
+// none), so that rows restored together count as live parents of each
+// other (a cycle of managers comes back whole). The error names one
+// blocking parent and its deletion (parentError).
 // With lock the parents are locked (shared) and judged after the lock, so
 // that a delete of a parent under way is seen, and one that starts later
 // waits for this restore and takes its rows.
@@ -64,7 +67,7 @@ func memberSelector(in member) selector {
 // it came in through that edge, with its parent: the parent is restored
 // with it and that edge needs no check. (A row leaves a deletion only with
 // the rows beneath it, by a partial restore.)
-func checkParents(tx *gorm.DB, p *plan.Plan, tables []string, in member, lock bool, root string) error {
+func checkParents(tx *gorm.DB, p *plan.Plan, tables []string, in, together member, req Request, root string) error {
 	for _, name := range tables {
 		t, ok := p.Table(name)
 		if !ok || t.Marker == nil {
@@ -80,14 +83,18 @@ func checkParents(tx *gorm.DB, p *plan.Plan, tables []string, in member, lock bo
 				continue
 			}
 			// The parents of the rows, but for those restored with them.
-			outside := clause.Or(pt.Marker.IsAlive(cascade.ParentAlias), cascade.Not(in(pt, cascade.ParentAlias)))
+			restored := in(pt, cascade.ParentAlias)
+			if together != nil {
+				restored = clause.Or(restored, together(pt, cascade.ParentAlias))
+			}
+			outside := clause.Or(pt.Marker.IsAlive(cascade.ParentAlias), cascade.Not(restored))
 			where := []clause.Expression{cascade.ChildIn(e, in(t, t.Name)), outside}
-			gone, err := cascade.ParentsDeleted(tx, pt, where, lock)
+			gone, err := cascade.ParentsDeleted(tx, pt, where, req.Lock)
 			if err != nil {
 				return fmt.Errorf("softcascade: restore: check %s: %w", e.Name, err)
 			}
 			if gone {
-				return fmt.Errorf("%w: rows of %s whose %s parent is still in the trash (restore the parent first)", errs.ErrParentDeleted, name, e.Parent)
+				return parentError(tx, e, pt, where, req)
 			}
 		}
 	}
@@ -125,9 +132,10 @@ func checkUnique(tx *gorm.DB, p *plan.Plan, tables []string, in member) error {
 }
 
 // precheck runs every check that must pass before a restore changes a row
-// (of a deletion, or of the part of it beneath rows of table root).
-func precheck(tx *gorm.DB, p *plan.Plan, tables []string, in member, lock bool, root string) error {
-	if err := checkParents(tx, p, tables, in, lock, root); err != nil {
+// (of a deletion, or of the part of it beneath rows of table root;
+// together: the other rows restored in the same call, or nil).
+func precheck(tx *gorm.DB, p *plan.Plan, tables []string, in, together member, req Request, root string) error {
+	if err := checkParents(tx, p, tables, in, together, req, root); err != nil {
 		return err
 	}
 	return checkUnique(tx, p, tables, in)

@@ -119,17 +119,18 @@ func leftInTrash(tx *gorm.DB, d *deletionlog.Deletion) (bool, error) {
 }
 
 // wholeDeletion brings back every row a deletion still has in the trash.
-func wholeDeletion(tx *gorm.DB, d *deletionlog.Deletion, req Request, res *Result) error {
+// together: the other rows restored in the same call, or nil.
+func wholeDeletion(tx *gorm.DB, d *deletionlog.Deletion, together member, req Request, res *Result) error {
 	mark := cascade.Mark{ID: d.ID, Stamp: d.StampTime()}
-	return restoreMarked(tx, d, tablesOf(d), mark, d.Plan.Root, req, res, true)
+	return restoreMarked(tx, d, tablesOf(d), mark, together, d.Plan.Root, req, res, true)
 }
 
 // restoreMarked brings back the rows of tables that carry mark (deletion
 // d's own, or the mark a part of d was moved to, beneath rows of table
 // root), once the prechecks pass, and records them on d. whole: they are
 // all d still had in the trash.
-func restoreMarked(tx *gorm.DB, d *deletionlog.Deletion, tables []string, mark cascade.Mark, root string, req Request, res *Result, whole bool) error {
-	if err := precheck(tx, d.Plan, tables, markMember(mark), req.Lock, root); err != nil {
+func restoreMarked(tx *gorm.DB, d *deletionlog.Deletion, tables []string, mark cascade.Mark, together member, root string, req Request, res *Result, whole bool) error {
+	if err := precheck(tx, d.Plan, tables, markMember(mark), together, req, root); err != nil {
 		return err
 	}
 	var part Result
@@ -153,7 +154,7 @@ func Deletion(tx *gorm.DB, id string, req Request) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	if err := wholeDeletion(tx, d, req, &res); err != nil {
+	if err := wholeDeletion(tx, d, nil, req, &res); err != nil {
 		return res, err
 	}
 	if res.Rows == 0 {
@@ -164,7 +165,7 @@ func Deletion(tx *gorm.DB, id string, req Request) (Result, error) {
 
 // partOf restores the part of deletion d beneath the rows of table root
 // matching roots: it moves that part to a mark of its own, then restores it.
-func partOf(tx *gorm.DB, d *deletionlog.Deletion, root string, roots clause.Expression, req Request, res *Result) error {
+func partOf(tx *gorm.DB, d *deletionlog.Deletion, root string, roots clause.Expression, together member, req Request, res *Result) error {
 	op := &deletionlog.Deletion{Table: d.Table, Actor: req.Actor}
 	if err := deletionlog.Claim(tx, op, req.Now.UnixMilli()); err != nil {
 		return err
@@ -175,7 +176,7 @@ func partOf(tx *gorm.DB, d *deletionlog.Deletion, root string, roots clause.Expr
 	if err != nil {
 		return err
 	}
-	if err := restoreMarked(tx, d, tables, to, root, req, res, false); err != nil {
+	if err := restoreMarked(tx, d, tables, to, together, root, req, res, false); err != nil {
 		return err
 	}
 	if err := tx.Delete(op).Error; err != nil {

@@ -46,12 +46,12 @@ func Rows(tx *gorm.DB, graph *cascade.Graph, value any, req Request) (Result, er
 	if err != nil {
 		return res, err
 	}
-	if err := checkParents(tx, tg.plan, []string{tg.table.Name}, tg.only(tg.keys), req.Lock, tg.table.Name); err != nil {
-		return res, err
-	}
 	if len(lone) > 0 { // soft-deleted outside the plugin: those rows alone
 		in := tg.only(lone)
-		// Their parents have been checked above.
+		// The other rows of this call come back too: they count as live parents.
+		if err := checkParents(tx, tg.plan, []string{tg.table.Name}, in, tg.only(tg.keys), req, tg.table.Name); err != nil {
+			return res, err
+		}
 		if err := checkUnique(tx, tg.plan, []string{tg.table.Name}, in); err != nil {
 			return res, err
 		}
@@ -88,6 +88,13 @@ func parse(tx *gorm.DB, graph *cascade.Graph, value any) (*target, error) {
 	if len(stmt.Schema.PrimaryFields) == 0 {
 		return nil, fmt.Errorf("%w: %s has no primary key", errs.ErrInvalidValue, stmt.Schema.Name)
 	}
+	if i := nilElement(rv.Elem()); i != -1 {
+		what := fmt.Sprintf("element %d is nil", i)
+		if i == -2 {
+			what = "points to a nil pointer"
+		}
+		return nil, fmt.Errorf("%w: %T: %s", errs.ErrInvalidValue, value, what)
+	}
 	_, tg.keys = schema.GetIdentityFieldValuesMap(tx.Statement.Context, rv.Elem(), stmt.Schema.PrimaryFields)
 	if len(tg.keys) == 0 {
 		return nil, fmt.Errorf("%w: %T has no non-zero primary key", errs.ErrInvalidValue, value)
@@ -102,6 +109,26 @@ func parse(tx *gorm.DB, graph *cascade.Graph, value any) (*target, error) {
 	tg.plan = p
 	tg.table, _ = p.Table(stmt.Schema.Table)
 	return tg, nil
+}
+
+// nilElement returns the index of the first nil element of a slice of
+// pointers (-2 when v itself is a nil pointer), -1 when there is none.
+func nilElement(v reflect.Value) int {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return -2
+		}
+		return nilElement(v.Elem())
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			e := v.Index(i)
+			if (e.Kind() == reflect.Pointer || e.Kind() == reflect.Interface) && e.IsNil() {
+				return i
+			}
+		}
+	}
+	return -1
 }
 
 // zeroKey returns the index of the first element of a slice whose primary
@@ -145,7 +172,9 @@ func (tg *target) only(keys [][]any) member {
 
 // count fails when a row does not exist (ErrRecordNotFound) or is live
 // (ErrNotDeleted; with a tenant ErrRecordNotFound, as a live row is in no
-// deletion of the tenant's).
+// deletion of the tenant's). Parents are checked later, once whose rows
+// they are is known, with everything the call brings back: the part of
+// each deletion beneath the rows, and the rows.
 func (tg *target) count(tx *gorm.DB, req Request) error {
 	var total, deleted int64
 	name := tg.table.Name
@@ -311,9 +340,9 @@ func (tg *target) deletions(tx *gorm.DB, ids []any, req Request) (map[string]*de
 func (tg *target) restoreFrom(tx *gorm.DB, g group, req Request, res *Result) error {
 	d := g.deletion
 	if d.Table == tg.table.Name && d.Tables[d.Table] == int64(len(g.keys)) {
-		return wholeDeletion(tx, d, req, res)
+		return wholeDeletion(tx, d, tg.only(tg.keys), req, res)
 	}
-	return partOf(tx, d, tg.table.Name, tg.keyIn(tg.table.Name, g.keys), req, res)
+	return partOf(tx, d, tg.table.Name, tg.keyIn(tg.table.Name, g.keys), tg.only(tg.keys), req, res)
 }
 
 func (tg *target) keyString(row reflect.Value) string {

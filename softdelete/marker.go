@@ -215,3 +215,8 @@ func (m Marker) StampedIn(table string, stamps []time.Time) clause.Expression {
 	}
 	return stamped
 }
+
+// TrashedClause names the statement clause that softcascade.Trashed sets
+// (it is never built): the delete callbacks refuse a Delete after Trashed,
+// which would otherwise be a plain hard delete.
+const TrashedClause = "softcascade:trashed"
