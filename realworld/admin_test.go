@@ -44,9 +44,9 @@ func (AdminRole) TableName() string { return "admin_roles" }
 // admin_users.role_code), yet every user of a role shares it.
 type AdminUser struct {
 	AdminBase
-	UUID     string `gorm:"size:36;index"`
-	Login    string `gorm:"size:64;index"`
-	RoleCode uint   `gorm:"default:888"`
+	UUID     string             `gorm:"size:36;index"`
+	Login    string             `gorm:"size:64;index"`
+	RoleCode uint               `gorm:"default:888"`
 	Role     AdminRole          `gorm:"foreignKey:RoleCode;references:RoleCode"`
 	Roles    []AdminRole        `gorm:"many2many:admin_user_roles;"`
 	Settings []AdminUserSetting `gorm:"constraint:OnDelete:CASCADE"`
@@ -193,7 +193,7 @@ func TestAdminPanel(t *testing.T) {
 			// as the admin panels do: GORM would make admin_roles.role_code
 			// a foreign key to the non-unique admin_users.role_code.
 			noForeignKeys: true,
-			seed:   seedAdminUsers,
+			seed:          seedAdminUsers,
 			trashed: func(all bool) map[string]int {
 				return map[string]int{"admin_users": 1, "admin_user_settings": 2}
 			},
@@ -210,7 +210,7 @@ func TestAdminPanel(t *testing.T) {
 			// as the admin panels do: GORM would make admin_roles.role_code
 			// a foreign key to the non-unique admin_users.role_code.
 			noForeignKeys: true,
-			seed:   seedAdminMenus,
+			seed:          seedAdminMenus,
 			trashed: func(all bool) map[string]int {
 				if all {
 					return map[string]int{"admin_menus": 1, "admin_menu_params": 2, "admin_menu_buttons": 2}
@@ -234,12 +234,12 @@ type Dictionary struct {
 // DictionaryDetail: a dictionary's entry, with child entries.
 type DictionaryDetail struct {
 	AdminBase
-	Label        string `gorm:"column:label"`
-	Value        string `gorm:"column:value"`
-	Status       *bool  `gorm:"column:status"`
-	Sort         int    `gorm:"column:sort"`
-	DictionaryID int    `gorm:"column:dictionary_id"`
-	ParentID     *uint  `gorm:"column:parent_id"`
+	Label        string             `gorm:"column:label"`
+	Value        string             `gorm:"column:value"`
+	Status       *bool              `gorm:"column:status"`
+	Sort         int                `gorm:"column:sort"`
+	DictionaryID int                `gorm:"column:dictionary_id"`
+	ParentID     *uint              `gorm:"column:parent_id"`
 	Children     []DictionaryDetail `gorm:"foreignKey:ParentID;constraint:OnDelete:CASCADE"`
 	Level        int                `gorm:"column:level"`
 	Path         string             `gorm:"column:path"`
