@@ -31,6 +31,12 @@ type set struct {
 	prepare func(t *testing.T, db *gorm.DB, d modelstest.Dialect)
 	// naming, when set, is the gorm.Config's NamingStrategy.
 	naming func(d modelstest.Dialect) schema.Namer
+	// views are models of tables some model of models already makes (two
+	// models on one table): named to the plugin, not migrated (AutoMigrate
+	// keeps one model per table).
+	views []any
+	// ddlOnly: prepare makes every table; AutoMigrate is not run.
+	ddlOnly bool
 	// noForeignKeys sets DisableForeignKeyConstraintWhenMigrating, as
 	// many applications do.
 	noForeignKeys bool
@@ -130,7 +136,8 @@ type env struct {
 // openSet opens a fresh database for s with the plugin installed.
 func openSet(t *testing.T, d modelstest.Dialect, s set, all bool) *env {
 	t.Helper()
-	clk := &clock{now: time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)}
+	// Not a whole second: deletion stamps carry milliseconds, as in real use.
+	clk := &clock{now: time.Date(2026, 3, 1, 9, 30, 0, 123456789, time.UTC)}
 	cfg := &gorm.Config{NowFunc: clk.Now, DisableForeignKeyConstraintWhenMigrating: s.noForeignKeys}
 	if s.naming != nil {
 		cfg.NamingStrategy = s.naming(d)
@@ -139,14 +146,12 @@ func openSet(t *testing.T, d modelstest.Dialect, s set, all bool) *env {
 	if s.prepare != nil {
 		s.prepare(t, db, d)
 	}
-	// One model at a time, in order: AutoMigrate of several models keeps
-	// one model per table, and two models may share one.
-	for _, m := range s.models {
-		if err := db.AutoMigrate(m); err != nil {
-			t.Fatalf("migrate %T: %v", m, err)
+	if !s.ddlOnly {
+		if err := db.AutoMigrate(s.models...); err != nil {
+			t.Fatalf("migrate: %v", err)
 		}
 	}
-	opts := []softcascade.Option{softcascade.WithModels(s.models...)}
+	opts := []softcascade.Option{softcascade.WithModels(append(s.models, s.views...)...)}
 	if all {
 		opts = append(opts, softcascade.CascadeAll())
 	}
