@@ -29,37 +29,51 @@ func snapshot(t *testing.T, e *env) tableSnapshots {
 	if err != nil {
 		t.Fatalf("list tables: %v", err)
 	}
-	names = append(names, e.extra...)
 	out := tableSnapshots{}
+	for alias, name := range e.extra {
+		out[alias] = snapshotTable(t, e, name)
+	}
 	for _, name := range names {
 		if strings.HasPrefix(name, "sqlite_") || strings.Contains(strings.ToLower(name), "softcascade_") {
 			continue
 		}
-		out[name] = snapshotTable(t, e.db, name)
+		out[name] = snapshotTable(t, e, name)
 	}
 	return out
 }
 
-// primaryKey returns the primary-key columns of table, in table order.
-func primaryKey(t *testing.T, db *gorm.DB, table string) []string {
+// primaryKey returns the primary-key columns of table, read from the
+// catalog: GORM's Migrator parses a table name with a space as SQL.
+func primaryKey(t *testing.T, e *env, table string) []string {
 	t.Helper()
-	cts, err := db.Migrator().ColumnTypes(table)
-	if err != nil {
-		t.Fatalf("column types of %s: %v", table, err)
+	var q string
+	var args []any
+	switch {
+	case e.d.IsSQLite():
+		q, args = "SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk", []any{table}
+	case e.d.IsPostgres():
+		// the quoted, possibly schema-qualified name, as regclass reads it
+		stmt := &gorm.Statement{DB: e.db}
+		quoted := stmt.Quote(clause.Table{Name: table})
+		q = "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) " +
+			"WHERE i.indrelid = CAST(? AS regclass) AND i.indisprimary ORDER BY a.attnum"
+		args = []any{quoted}
+	default:
+		q = "SELECT column_name FROM information_schema.key_column_usage " +
+			"WHERE table_schema = DATABASE() AND table_name = ? AND constraint_name = 'PRIMARY' ORDER BY ordinal_position"
+		args = []any{table}
 	}
 	var pk []string
-	for _, ct := range cts {
-		if ok, _ := ct.PrimaryKey(); ok {
-			pk = append(pk, ct.Name())
-		}
+	if err := e.db.Raw(q, args...).Scan(&pk).Error; err != nil {
+		t.Fatalf("primary key of %s: %v", table, err)
 	}
 	return pk
 }
 
-func snapshotTable(t *testing.T, db *gorm.DB, table string) tableSnapshot {
+func snapshotTable(t *testing.T, e *env, table string) tableSnapshot {
 	t.Helper()
-	pk := primaryKey(t, db, table)
-	q := db.Session(&gorm.Session{NewDB: true}).Table("?", clause.Table{Name: table})
+	pk := primaryKey(t, e, table)
+	q := e.db.Session(&gorm.Session{NewDB: true}).Table("?", clause.Table{Name: table})
 	for _, c := range pk {
 		q = q.Order(clause.OrderByColumn{Column: clause.Column{Name: c}})
 	}
