@@ -289,3 +289,48 @@ func TestDictionaryTrees(t *testing.T) {
 		},
 	})
 }
+
+// Member points at a soft-deletable package through a field GORM parses
+// as has-one (packages.package_id references members.package_id), although
+// many members share one package.
+type Member struct {
+	ID        uint
+	Name      string
+	PackageID uint
+	Package   Package `gorm:"foreignKey:PackageID;references:PackageID"`
+	DeletedAt gorm.DeletedAt
+}
+
+// Package is shared by members.
+type Package struct {
+	ID        uint
+	PackageID uint `gorm:"uniqueIndex"`
+	Name      string
+	DeletedAt gorm.DeletedAt
+}
+
+func seedMembers(t *testing.T, db *gorm.DB, s *seeder) {
+	s.shared(func() { create(t, db, &[]Package{{PackageID: 10, Name: "gold"}, {PackageID: 20, Name: "silver"}}) })
+	for _, name := range []string{"alice", "bob", "carol"} {
+		m := &Member{Name: name, PackageID: 10}
+		s.root(name, m, func() { create(t, db, m) })
+	}
+}
+
+func TestSharedHasOne(t *testing.T) {
+	runSets(t, set{
+		name:          "members share a package",
+		models:        []any{&Package{}, &Member{}},
+		noForeignKeys: true,
+		seed:          seedMembers,
+		trashed: func(bool) map[string]int {
+			return map[string]int{"members": 1}
+		},
+		known: func(_ modelstest.Dialect, all bool) (string, string) {
+			if all {
+				return "12.1", "CascadeAll cascades Member.Package (parsed has-one, shared by members): deleting alice trashes the package bob still uses"
+			}
+			return "", ""
+		},
+	})
+}
