@@ -64,10 +64,20 @@ type ArticleRating struct {
 	Stars     int
 }
 
-func seedArticles(t *testing.T, db *gorm.DB, s *seeder) {
+func seedArticles(t *testing.T, db *gorm.DB, s *seeder) { seedArticlesAs(t, db, s, false) }
+
+// seedArticlesAs seeds articles; with asCard the roots are their
+// ArticleCards (the other model of the table).
+func seedArticlesAs(t *testing.T, db *gorm.DB, s *seeder, asCard bool) {
 	for i := 1; i <= 3; i++ {
 		a := &Article{Title: fmt.Sprintf("article %d", i), Audit: Audit{CreatedBy: "ed"}, Author: Author{Name: "Ann", Email: "ann@example.com"}, Reviewer: Author{Name: "Rob"}}
-		s.root(a.Title, a, func() {
+		var value any = a
+		card := &ArticleCard{}
+		if asCard {
+			value = card
+		}
+		s.root(a.Title, value, func() {
+			defer func() { card.ID = a.ID }()
 			create(t, db, a)
 			create(t, db, &[]ArticleComment{{ArticleID: a.ID, Body: "nice", Author: Author{Name: "Cy"}}, {ArticleID: a.ID, Body: "meh", Author: Author{Name: "Di"}}})
 			create(t, db, &[]ArticleRating{{ArticleID: a.ID, Stars: 4}, {ArticleID: a.ID, Stars: 5}})
@@ -231,6 +241,22 @@ func TestShapes(t *testing.T) {
 			models: []any{&Article{}, &ArticleComment{}, &ArticleRating{}},
 			views:  []any{&ArticleCard{}},
 			seed:   seedArticles,
+			trashed: func(all bool) map[string]int {
+				return map[string]int{"articles": 1, "article_comments": 2}
+			},
+			held: func(all bool) map[string]int {
+				if all {
+					return nil
+				}
+				return map[string]int{"articles": 1} // its live ratings' foreign key
+			},
+		},
+		set{
+			name:   "delete through the second model of one table",
+			models: []any{&Article{}, &ArticleComment{}, &ArticleRating{}},
+			views:  []any{&ArticleCard{}},
+			seed:   func(t *testing.T, db *gorm.DB, s *seeder) { seedArticlesAs(t, db, s, true) },
+			// the relations of the table's every model apply
 			trashed: func(all bool) map[string]int {
 				return map[string]int{"articles": 1, "article_comments": 2}
 			},
