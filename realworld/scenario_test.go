@@ -53,7 +53,8 @@ type set struct {
 	// outside the cascade still references them.
 	held func(all bool) map[string]int
 	// known, when set, returns the known issue ("12.N") and what fails
-	// for a dialect and mode, or "" when the set is expected to pass.
+	// for a dialect and mode, or "" when the set is expected to pass. An
+	// issue "new" is a bug this corpus found that is not fixed yet.
 	known func(d modelstest.Dialect, all bool) (issue, what string)
 	// tables names tables the snapshot must also read (tables outside the
 	// connection's schema, which Migrator().GetTables does not list): the
@@ -72,6 +73,18 @@ func knownIssue(t *testing.T, issue, what string) {
 		return
 	}
 	t.Skipf("known issue %s: %s", issue, what)
+}
+
+// newBug skips a subtest that fails because of a bug found by this corpus
+// and not fixed yet (see docs/realworld.md). Like knownIssue, it runs
+// anyway with SOFTCASCADE_REALWORLD_KNOWN=run.
+func newBug(t *testing.T, what string) {
+	t.Helper()
+	if os.Getenv("SOFTCASCADE_REALWORLD_KNOWN") == "run" {
+		t.Logf("unfixed bug, run anyway: %s", what)
+		return
+	}
+	t.Skipf("unfixed bug: %s", what)
 }
 
 // mode is one plugin configuration of the scenario.
@@ -96,7 +109,11 @@ func runSets(t *testing.T, sets ...set) {
 					t.Run(m.name, func(t *testing.T) {
 						t.Parallel()
 						if s.known != nil {
-							if issue, what := s.known(d, m.all); issue != "" {
+							switch issue, what := s.known(d, m.all); issue {
+							case "":
+							case "new":
+								newBug(t, what)
+							default:
 								knownIssue(t, issue, what)
 							}
 						}
