@@ -2,6 +2,7 @@ package realworld_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -93,6 +94,105 @@ func TestLegacyWholeSecondColumns(t *testing.T) {
 				return "", ""
 			}
 			return "12.2", "whole-second deleted_at columns (PostgreSQL timestamp(0), MySQL DATETIME): the project is deleted, its tasks stay live, no error"
+		},
+	})
+}
+
+// Tables made by a migration tool of another ecosystem (Prisma's
+// defaults): PascalCase table names, camelCase columns, text ids made by
+// the application, millisecond time columns (PostgreSQL timestamp(3),
+// MySQL DATETIME(3)), "updatedAt" without a default.
+
+// PrismaWorkspace maps "Workspace".
+type PrismaWorkspace struct {
+	ID        string         `gorm:"column:id;primaryKey"`
+	Name      string         `gorm:"column:name"`
+	CreatedAt time.Time      `gorm:"column:createdAt"`
+	UpdatedAt time.Time      `gorm:"column:updatedAt"`
+	DeletedAt gorm.DeletedAt `gorm:"column:deletedAt"`
+	Boards    []PrismaBoard  `gorm:"foreignKey:WorkspaceID;constraint:OnDelete:CASCADE"`
+	Invites   []PrismaInvite `gorm:"foreignKey:WorkspaceID"` // cascades with CascadeAll only
+}
+
+func (PrismaWorkspace) TableName() string { return "Workspace" }
+
+// PrismaBoard maps "Board".
+type PrismaBoard struct {
+	ID          string         `gorm:"column:id;primaryKey"`
+	WorkspaceID string         `gorm:"column:workspaceId"`
+	Title       string         `gorm:"column:title"`
+	UpdatedAt   time.Time      `gorm:"column:updatedAt"`
+	DeletedAt   gorm.DeletedAt `gorm:"column:deletedAt"`
+}
+
+func (PrismaBoard) TableName() string { return "Board" }
+
+// PrismaInvite maps "Invite".
+type PrismaInvite struct {
+	ID          string         `gorm:"column:id;primaryKey"`
+	WorkspaceID string         `gorm:"column:workspaceId"`
+	Email       string         `gorm:"column:email"`
+	DeletedAt   gorm.DeletedAt `gorm:"column:deletedAt"`
+}
+
+func (PrismaInvite) TableName() string { return "Invite" }
+
+func prismaDDL(t *testing.T, db *gorm.DB, d modelstest.Dialect) {
+	q, ts, text, key := `"`, "TIMESTAMP(3)", "TEXT", "TEXT"
+	switch {
+	case d.IsMySQL():
+		q, ts, text, key = "`", "DATETIME(3)", "VARCHAR(191)", "VARCHAR(191)"
+	case d.IsSQLite():
+		ts = "DATETIME"
+	}
+	r := strings.NewReplacer(`"`, q, "{ts}", ts, "{text}", text, "{key}", key)
+	for _, ddl := range []string{
+		`CREATE TABLE "Workspace" ("id" {key} NOT NULL, "name" {text} NOT NULL, "createdAt" {ts} NOT NULL DEFAULT CURRENT_TIMESTAMP(3), "updatedAt" {ts} NOT NULL, "deletedAt" {ts} NULL, CONSTRAINT "Workspace_pkey" PRIMARY KEY ("id"))`,
+		`CREATE TABLE "Board" ("id" {key} NOT NULL, "workspaceId" {key} NOT NULL, "title" {text} NOT NULL, "updatedAt" {ts} NOT NULL, "deletedAt" {ts} NULL, CONSTRAINT "Board_pkey" PRIMARY KEY ("id"), CONSTRAINT "Board_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace" ("id") ON DELETE RESTRICT ON UPDATE CASCADE)`,
+		`CREATE TABLE "Invite" ("id" {key} NOT NULL, "workspaceId" {key} NOT NULL, "email" {text} NOT NULL, "deletedAt" {ts} NULL, CONSTRAINT "Invite_pkey" PRIMARY KEY ("id"), CONSTRAINT "Invite_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace" ("id") ON DELETE RESTRICT ON UPDATE CASCADE)`,
+		`CREATE INDEX "Board_workspaceId_idx" ON "Board" ("workspaceId")`,
+	} {
+		ddl = r.Replace(ddl)
+		if d.IsSQLite() {
+			ddl = strings.ReplaceAll(ddl, "CURRENT_TIMESTAMP(3)", "CURRENT_TIMESTAMP")
+		}
+		if err := db.Exec(ddl).Error; err != nil {
+			t.Fatalf("%s: %v", ddl, err)
+		}
+	}
+}
+
+func seedPrisma(t *testing.T, db *gorm.DB, s *seeder) {
+	for w := 1; w <= 3; w++ {
+		ws := &PrismaWorkspace{ID: fmt.Sprintf("clw%021d", w), Name: fmt.Sprintf("workspace %d", w)}
+		s.root(ws.Name, ws, func() {
+			create(t, db, ws)
+			for b := 1; b <= 3; b++ {
+				create(t, db, &PrismaBoard{ID: fmt.Sprintf("clb%018d%03d", w, b), WorkspaceID: ws.ID, Title: fmt.Sprint(b)})
+			}
+			create(t, db, &PrismaInvite{ID: fmt.Sprintf("cli%021d", w), WorkspaceID: ws.ID, Email: "x@example.com"})
+		})
+	}
+}
+
+func TestOtherMigrationTool(t *testing.T) {
+	runSets(t, set{
+		name:    "prisma-style tables",
+		models:  []any{&PrismaWorkspace{}, &PrismaBoard{}, &PrismaInvite{}},
+		prepare: prismaDDL,
+		ddlOnly: true,
+		seed:    seedPrisma,
+		trashed: func(all bool) map[string]int {
+			if all {
+				return map[string]int{"Workspace": 1, "Board": 3, "Invite": 1}
+			}
+			return map[string]int{"Workspace": 1, "Board": 3}
+		},
+		held: func(all bool) map[string]int {
+			if all {
+				return nil
+			}
+			return map[string]int{"Workspace": 1} // its live invite's foreign key
 		},
 	})
 }
