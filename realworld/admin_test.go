@@ -269,8 +269,33 @@ func seedDictionaries(t *testing.T, db *gorm.DB, s *seeder) {
 	}
 }
 
+// seedDetailRoots seeds one dictionary; its top details are the roots.
+func seedDetailRoots(t *testing.T, db *gorm.DB, s *seeder) {
+	on := true
+	dict := &Dictionary{Name: "region", Type: "region", Status: &on}
+	s.shared(func() { create(t, db, dict) })
+	for i := range 3 {
+		top := &DictionaryDetail{Label: fmt.Sprintf("region %d", i), Value: fmt.Sprint(i), Status: &on, DictionaryID: int(dict.ID)}
+		s.root(top.Label, top, func() {
+			create(t, db, top)
+			for j := range 2 {
+				child := DictionaryDetail{Label: fmt.Sprintf("%s.%d", top.Label, j), DictionaryID: int(dict.ID), ParentID: &top.ID, Level: 1}
+				create(t, db, &child)
+				create(t, db, &DictionaryDetail{Label: child.Label + ".leaf", DictionaryID: int(dict.ID), ParentID: &child.ID, Level: 2})
+			}
+		})
+	}
+}
+
 func TestDictionaryTrees(t *testing.T) {
 	runSets(t, set{
+		name:   "details of a live dictionary",
+		models: []any{&Dictionary{}, &DictionaryDetail{}},
+		seed:   seedDetailRoots,
+		trashed: func(bool) map[string]int {
+			return map[string]int{"dictionary_details": 5}
+		},
+	}, set{
 		name:   "dictionaries",
 		models: []any{&Dictionary{}, &DictionaryDetail{}},
 		seed:   seedDictionaries,

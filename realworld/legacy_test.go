@@ -177,6 +177,19 @@ func seedPrisma(t *testing.T, db *gorm.DB, s *seeder) {
 
 func TestOtherMigrationTool(t *testing.T) {
 	runSets(t, set{
+		name:    "MySQL ON UPDATE CURRENT_TIMESTAMP",
+		only:    modelstest.Dialect.IsMySQL,
+		models:  []any{&MySQLAudited{}, &MySQLAuditedItem{}},
+		prepare: mysqlAuditedDDL,
+		ddlOnly: true,
+		seed:    seedMySQLAudited,
+		trashed: func(bool) map[string]int {
+			return map[string]int{"my_sql_auditeds": 1, "my_sql_audited_items": 2}
+		},
+		known: func(modelstest.Dialect, bool) (string, string) {
+			return "new", "MySQL columns ON UPDATE CURRENT_TIMESTAMP: the delete's and the restore's UPDATEs make the server set updated_at, so Restore does not bring the rows back as they were"
+		},
+	}, set{
 		name:    "prisma-style tables",
 		models:  []any{&PrismaWorkspace{}, &PrismaBoard{}, &PrismaInvite{}},
 		prepare: prismaDDL,
@@ -195,4 +208,54 @@ func TestOtherMigrationTool(t *testing.T) {
 			return map[string]int{"Workspace": 1} // its live invite's foreign key
 		},
 	})
+}
+
+// MySQLAudited maps a MySQL table whose updated_at the server maintains
+// (ON UPDATE CURRENT_TIMESTAMP), as MySQL-first schemas often have.
+type MySQLAudited struct {
+	ID        uint
+	Name      string
+	UpdatedAt time.Time          `gorm:"->"` // the server's
+	Items     []MySQLAuditedItem `gorm:"constraint:OnDelete:CASCADE"`
+	DeletedAt gorm.DeletedAt
+}
+
+// MySQLAuditedItem is its child, with the same column.
+type MySQLAuditedItem struct {
+	ID             uint
+	MySQLAuditedID uint `gorm:"column:my_sql_audited_id"`
+	Qty            int
+	UpdatedAt      time.Time `gorm:"->"`
+	DeletedAt      gorm.DeletedAt
+}
+
+func mysqlAuditedDDL(t *testing.T, db *gorm.DB, _ modelstest.Dialect) {
+	for _, ddl := range []string{
+		"CREATE TABLE my_sql_auditeds (id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY, name VARCHAR(100), " +
+			"updated_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3), deleted_at DATETIME(3) NULL)",
+		"CREATE TABLE my_sql_audited_items (id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY, my_sql_audited_id BIGINT UNSIGNED NOT NULL, qty INT, " +
+			"updated_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3), deleted_at DATETIME(3) NULL, " +
+			"FOREIGN KEY (my_sql_audited_id) REFERENCES my_sql_auditeds (id))",
+	} {
+		if err := db.Exec(ddl).Error; err != nil {
+			t.Fatalf("%s: %v", ddl, err)
+		}
+	}
+}
+
+func seedMySQLAudited(t *testing.T, db *gorm.DB, s *seeder) {
+	for i := 1; i <= 3; i++ {
+		a := &MySQLAudited{Name: fmt.Sprintf("audited %d", i)}
+		s.root(a.Name, a, func() {
+			create(t, db, a)
+			create(t, db, &[]MySQLAuditedItem{{MySQLAuditedID: a.ID, Qty: 1}, {MySQLAuditedID: a.ID, Qty: 2}})
+		})
+	}
+	// Make the server's updated_at differ from the deletion's time.
+	if err := db.Exec("UPDATE my_sql_auditeds SET updated_at = '2020-01-01 00:00:00.000'").Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Exec("UPDATE my_sql_audited_items SET updated_at = '2020-01-01 00:00:00.000'").Error; err != nil {
+		t.Fatal(err)
+	}
 }

@@ -205,9 +205,19 @@ type Toy struct {
 type Kid struct {
 	ID        string `gorm:"primaryKey;size:36"`
 	Name      string
-	Toys      []Toy `gorm:"polymorphic:Owner;polymorphicValue:kid" softcascade:"cascade"`
-	Pets      []Pet // cascades with CascadeAll only
+	Toys      []Toy    `gorm:"polymorphic:Owner;polymorphicValue:kid" softcascade:"cascade"`
+	Pets      []Pet    // cascades with CascadeAll only
+	Reviews   []Review `gorm:"polymorphicType:Kind;polymorphicId:Ref;polymorphicValue:kids;constraint:OnDelete:CASCADE"`
 	DeletedAt gorm.DeletedAt
+}
+
+// Review is polymorphic through columns of its own naming (kind, ref).
+type Review struct {
+	ID        uint
+	Kind      string `gorm:"size:16"`
+	Ref       string `gorm:"size:36"`
+	Text      string
+	DeletedAt gorm.DeletedAt `gorm:"column:removed_at"`
 }
 
 // Pet owns one toy; its ID can equal a kid's.
@@ -223,6 +233,7 @@ func seedKids(t *testing.T, db *gorm.DB, s *seeder) {
 	// an orphan pet whose ID is the first kid's: its toy has the same owner_id
 	s.shared(func() {
 		create(t, db, &Pet{ID: uuidN(1, 1), Name: "stray", Toy: Toy{Name: "ball"}})
+		create(t, db, &Review{Kind: "pets", Ref: uuidN(1, 1), Text: "good dog"})
 	})
 	for k := 1; k <= 3; k++ {
 		kid := &Kid{ID: uuidN(1, k), Name: fmt.Sprintf("kid %d", k)}
@@ -230,6 +241,7 @@ func seedKids(t *testing.T, db *gorm.DB, s *seeder) {
 			create(t, db, kid)
 			create(t, db, &[]Toy{{Name: "car", OwnerID: kid.ID, OwnerType: "kid"}, {Name: "kite", OwnerID: kid.ID, OwnerType: "kid"}})
 			create(t, db, &Pet{ID: uuidN(2, k), KidID: &kid.ID, Name: "rex", Toy: Toy{Name: "bone"}})
+			create(t, db, &[]Review{{Kind: "kids", Ref: kid.ID, Text: "ok"}, {Kind: "kids", Ref: kid.ID, Text: "fine"}})
 		})
 	}
 }
@@ -297,13 +309,13 @@ func TestShapes(t *testing.T) {
 		},
 		set{
 			name:   "polymorphic",
-			models: []any{&Kid{}, &Pet{}, &Toy{}},
+			models: []any{&Kid{}, &Pet{}, &Toy{}, &Review{}},
 			seed:   seedKids,
 			trashed: func(all bool) map[string]int {
 				if all {
-					return map[string]int{"kids": 1, "toys": 3, "pets": 1}
+					return map[string]int{"kids": 1, "toys": 3, "pets": 1, "reviews": 2}
 				}
-				return map[string]int{"kids": 1, "toys": 2}
+				return map[string]int{"kids": 1, "toys": 2, "reviews": 2}
 			},
 			held: func(all bool) map[string]int {
 				if all {
