@@ -205,6 +205,42 @@ func TestAdminPanel(t *testing.T) {
 			},
 		},
 		set{
+			name:          "users deleted by condition",
+			models:        adminModels,
+			noForeignKeys: true,
+			seed:          seedAdminUsers,
+			deleteBy: func(db *gorm.DB) *gorm.DB {
+				return db.Where("login = ?", "alice").Delete(&AdminUser{})
+			},
+			trashed: func(bool) map[string]int {
+				return map[string]int{"admin_users": 1, "admin_user_settings": 2}
+			},
+			known: func(d modelstest.Dialect, all bool) (string, string) {
+				if all {
+					return "12.1", "CascadeAll cascades AdminUser.Role (parsed has-one, shared by every user of the role); Purge hard-deletes the role other live users hold"
+				}
+				return "", ""
+			},
+		},
+		set{
+			name:          "users deleted by a slice of IDs",
+			models:        adminModels,
+			noForeignKeys: true,
+			seed:          seedAdminUsers,
+			deleteBy: func(db *gorm.DB) *gorm.DB {
+				return db.Delete(&[]AdminUser{}, []uint{1})
+			},
+			trashed: func(bool) map[string]int {
+				return map[string]int{"admin_users": 1, "admin_user_settings": 2}
+			},
+			known: func(d modelstest.Dialect, all bool) (string, string) {
+				if all {
+					return "12.1", "CascadeAll cascades AdminUser.Role (parsed has-one, shared by every user of the role); Purge hard-deletes the role other live users hold"
+				}
+				return "", ""
+			},
+		},
+		set{
 			name:   "menus",
 			models: adminModels,
 			// as the admin panels do: GORM would make admin_roles.role_code

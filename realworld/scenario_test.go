@@ -45,6 +45,9 @@ type set struct {
 	// seed creates the rows: shared ones with s.shared, each root's with
 	// s.root. The first root is the one deleted.
 	seed func(t *testing.T, db *gorm.DB, s *seeder)
+	// deleteBy, when set, deletes the first root instead of
+	// db.Delete(root): by a condition, by a slice of IDs, as applications do.
+	deleteBy func(db *gorm.DB) *gorm.DB
 	// trashed is the number of rows per table that deleting the first root
 	// soft-deletes, with CascadeAll (all) or without.
 	trashed func(all bool) map[string]int
@@ -253,7 +256,7 @@ func scenario(t *testing.T, d modelstest.Dialect, s set, all bool) {
 	want := s.trashed(all)
 
 	// Delete, and restore by row.
-	id := deleteRoot(t, e, victim, before, want)
+	id := deleteRoot(t, e, s, victim, before, want)
 	e.clk.Advance(time.Minute)
 	if _, err := softcascade.Restore(e.db, victim.value); err != nil {
 		t.Fatalf("Restore(%s): %v", victim.name, err)
@@ -268,7 +271,7 @@ func scenario(t *testing.T, d modelstest.Dialect, s set, all bool) {
 
 	// Delete, and restore by deletion ID.
 	e.clk.Advance(time.Minute)
-	id = deleteRoot(t, e, victim, before, want)
+	id = deleteRoot(t, e, s, victim, before, want)
 	e.clk.Advance(time.Minute)
 	if _, err := softcascade.RestoreDeletion(e.db, id); err != nil {
 		t.Fatalf("RestoreDeletion(%s): %v", id, err)
@@ -277,7 +280,7 @@ func scenario(t *testing.T, d modelstest.Dialect, s set, all bool) {
 
 	// Delete, and purge after retention.
 	e.clk.Advance(time.Minute)
-	id = deleteRoot(t, e, victim, before, want)
+	id = deleteRoot(t, e, s, victim, before, want)
 	deleted := snapshot(t, e)
 	e.clk.Advance(softcascade.DefaultRetention + time.Hour)
 	rep, err := softcascade.Purge(e.db, softcascade.PurgeOptions{})
@@ -307,9 +310,14 @@ func scenario(t *testing.T, d modelstest.Dialect, s set, all bool) {
 // deleteRoot deletes the root through the plugin and checks that exactly
 // want's rows changed, all of them the root's own, and that the deletion
 // log has an entry for it. It returns the deletion's ID.
-func deleteRoot(t *testing.T, e *env, r root, before tableSnapshots, want map[string]int) string {
+func deleteRoot(t *testing.T, e *env, s set, r root, before tableSnapshots, want map[string]int) string {
 	t.Helper()
-	res := e.db.Delete(r.value)
+	var res *gorm.DB
+	if s.deleteBy != nil {
+		res = s.deleteBy(e.db)
+	} else {
+		res = e.db.Delete(r.value)
+	}
 	if res.Error != nil {
 		t.Fatalf("Delete(%s): %v", r.name, res.Error)
 	}
