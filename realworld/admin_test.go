@@ -197,6 +197,12 @@ func TestAdminPanel(t *testing.T) {
 			trashed: func(all bool) map[string]int {
 				return map[string]int{"admin_users": 1, "admin_user_settings": 2}
 			},
+			goes: func(all bool) map[string]int {
+				if all {
+					return map[string]int{"admin_user_roles": 2, "admin_login_records": 3}
+				}
+				return map[string]int{"admin_user_roles": 2}
+			},
 			known: func(d modelstest.Dialect, all bool) (string, string) {
 				if all {
 					return "12.1", "CascadeAll cascades AdminUser.Role (parsed has-one, shared by every user of the role); Purge hard-deletes the role other live users hold"
@@ -215,6 +221,12 @@ func TestAdminPanel(t *testing.T) {
 			trashed: func(bool) map[string]int {
 				return map[string]int{"admin_users": 1, "admin_user_settings": 2}
 			},
+			goes: func(all bool) map[string]int {
+				if all {
+					return map[string]int{"admin_user_roles": 2, "admin_login_records": 3}
+				}
+				return map[string]int{"admin_user_roles": 2}
+			},
 			known: func(d modelstest.Dialect, all bool) (string, string) {
 				if all {
 					return "12.1", "CascadeAll cascades AdminUser.Role (parsed has-one, shared by every user of the role); Purge hard-deletes the role other live users hold"
@@ -232,6 +244,12 @@ func TestAdminPanel(t *testing.T) {
 			},
 			trashed: func(bool) map[string]int {
 				return map[string]int{"admin_users": 1, "admin_user_settings": 2}
+			},
+			goes: func(all bool) map[string]int {
+				if all {
+					return map[string]int{"admin_user_roles": 2, "admin_login_records": 3}
+				}
+				return map[string]int{"admin_user_roles": 2}
 			},
 			known: func(d modelstest.Dialect, all bool) (string, string) {
 				if all {
@@ -253,6 +271,7 @@ func TestAdminPanel(t *testing.T) {
 				}
 				return map[string]int{"admin_menus": 1, "admin_menu_params": 2}
 			},
+			goes: func(bool) map[string]int { return map[string]int{"admin_role_menus": 2} },
 		},
 	)
 }

@@ -152,6 +152,7 @@ func TestKeys(t *testing.T) {
 				}
 				return map[string]int{"catalogs": 1} // its live notes' foreign key
 			},
+			goes: func(bool) map[string]int { return map[string]int{"prices": 4} },
 		},
 		set{
 			name:   "composite keys many2many",
@@ -160,6 +161,7 @@ func TestKeys(t *testing.T) {
 			trashed: func(bool) map[string]int {
 				return map[string]int{"blogs": 1, "blog_comments": 2}
 			},
+			goes: func(bool) map[string]int { return map[string]int{"blog_tag_links": 2} },
 		},
 	)
 }

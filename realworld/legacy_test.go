@@ -137,7 +137,11 @@ type PrismaInvite struct {
 
 func (PrismaInvite) TableName() string { return "Invite" }
 
-func prismaDDL(t *testing.T, db *gorm.DB, d modelstest.Dialect) {
+func prismaDDL(t *testing.T, db *gorm.DB, d modelstest.Dialect) { prismaDDLWith(t, db, d, "RESTRICT") }
+
+// prismaDDLWith makes the tables; onDelete is the invites' foreign key's
+// ON DELETE action.
+func prismaDDLWith(t *testing.T, db *gorm.DB, d modelstest.Dialect, onDelete string) {
 	q, ts, text, key := `"`, "TIMESTAMP(3)", "TEXT", "TEXT"
 	switch {
 	case d.IsMySQL():
@@ -145,11 +149,11 @@ func prismaDDL(t *testing.T, db *gorm.DB, d modelstest.Dialect) {
 	case d.IsSQLite():
 		ts = "DATETIME"
 	}
-	r := strings.NewReplacer(`"`, q, "{ts}", ts, "{text}", text, "{key}", key)
+	r := strings.NewReplacer(`"`, q, "{ts}", ts, "{text}", text, "{key}", key, "{onDelete}", onDelete)
 	for _, ddl := range []string{
 		`CREATE TABLE "Workspace" ("id" {key} NOT NULL, "name" {text} NOT NULL, "createdAt" {ts} NOT NULL DEFAULT CURRENT_TIMESTAMP(3), "updatedAt" {ts} NOT NULL, "deletedAt" {ts} NULL, CONSTRAINT "Workspace_pkey" PRIMARY KEY ("id"))`,
 		`CREATE TABLE "Board" ("id" {key} NOT NULL, "workspaceId" {key} NOT NULL, "title" {text} NOT NULL, "updatedAt" {ts} NOT NULL, "deletedAt" {ts} NULL, CONSTRAINT "Board_pkey" PRIMARY KEY ("id"), CONSTRAINT "Board_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace" ("id") ON DELETE RESTRICT ON UPDATE CASCADE)`,
-		`CREATE TABLE "Invite" ("id" {key} NOT NULL, "workspaceId" {key} NOT NULL, "email" {text} NOT NULL, "deletedAt" {ts} NULL, CONSTRAINT "Invite_pkey" PRIMARY KEY ("id"), CONSTRAINT "Invite_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace" ("id") ON DELETE RESTRICT ON UPDATE CASCADE)`,
+		`CREATE TABLE "Invite" ("id" {key} NOT NULL, "workspaceId" {key} NOT NULL, "email" {text} NOT NULL, "deletedAt" {ts} NULL, CONSTRAINT "Invite_pkey" PRIMARY KEY ("id"), CONSTRAINT "Invite_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace" ("id") ON DELETE {onDelete} ON UPDATE CASCADE)`,
 		`CREATE INDEX "Board_workspaceId_idx" ON "Board" ("workspaceId")`,
 	} {
 		ddl = r.Replace(ddl)
@@ -177,6 +181,32 @@ func seedPrisma(t *testing.T, db *gorm.DB, s *seeder) {
 
 func TestOtherMigrationTool(t *testing.T) {
 	runSets(t, set{
+		name:   "ON DELETE CASCADE foreign key outside the cascade",
+		models: []any{&PrismaWorkspace{}, &PrismaBoard{}, &PrismaInvite{}},
+		prepare: func(t *testing.T, db *gorm.DB, d modelstest.Dialect) {
+			prismaDDLWith(t, db, d, "CASCADE")
+		},
+		ddlOnly: true,
+		seed:    seedPrisma,
+		trashed: func(all bool) map[string]int {
+			if all {
+				return map[string]int{"Workspace": 1, "Board": 3, "Invite": 1}
+			}
+			return map[string]int{"Workspace": 1, "Board": 3}
+		},
+		held: func(all bool) map[string]int {
+			if all {
+				return nil
+			}
+			return map[string]int{"Workspace": 1} // its live invite's foreign key
+		},
+		known: func(_ modelstest.Dialect, all bool) (string, string) {
+			if all {
+				return "", ""
+			}
+			return "new", "a foreign key ON DELETE CASCADE from a table the cascade does not cover: Purge hard-deletes the parent and the database deletes the live children with it"
+		},
+	}, set{
 		name:    "MySQL ON UPDATE CURRENT_TIMESTAMP",
 		only:    modelstest.Dialect.IsMySQL,
 		models:  []any{&MySQLAudited{}, &MySQLAuditedItem{}},

@@ -73,8 +73,18 @@ func tableOf(t *testing.T, namer schema.Namer, model any) string {
 	return s.Table
 }
 
+// joinTableOf is the join table of model's many-to-many field under namer.
+func joinTableOf(t *testing.T, namer schema.Namer, model any, field string) string {
+	s, err := schema.Parse(model, &sync.Map{}, namer)
+	if err != nil {
+		t.Fatalf("parse %T: %v", model, err)
+	}
+	return s.Relationships.Relations[field].JoinTable.Table
+}
+
 func namingSet(t *testing.T, name string, namer schema.NamingStrategy) set {
 	shops, items, staff := tableOf(t, namer, &NsShop{}), tableOf(t, namer, &NsItem{}), tableOf(t, namer, &NsStaff{})
+	links := joinTableOf(t, namer, &NsShop{}, "Tags")
 	return set{
 		name:   name,
 		models: []any{&NsShop{}, &NsItem{}, &NsStaff{}, &NsTag{}},
@@ -92,6 +102,7 @@ func namingSet(t *testing.T, name string, namer schema.NamingStrategy) set {
 			}
 			return map[string]int{shops: 1} // its live staff's foreign key
 		},
+		goes: func(bool) map[string]int { return map[string]int{links: 2} },
 		known: func(modelstest.Dialect, bool) (string, string) {
 			if namer.NoLowerCase {
 				return "12.4", "NoLowerCase: the plugin's own tables are migrated under the application's naming strategy, then queried by snake_case names"

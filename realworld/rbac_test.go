@@ -159,6 +159,7 @@ func TestRBAC(t *testing.T) {
 			trashed: func(bool) map[string]int {
 				return map[string]int{"rbac_roles": 1}
 			},
+			goes: func(bool) map[string]int { return map[string]int{"rbac_role_menu": 2, "rbac_user_role": 2} },
 		},
 		set{
 			name:   "users",
@@ -167,6 +168,7 @@ func TestRBAC(t *testing.T) {
 			trashed: func(bool) map[string]int {
 				return map[string]int{"rbac_users": 1, "rbac_orders": 3, "rbac_profiles": 1}
 			},
+			goes: func(bool) map[string]int { return map[string]int{"rbac_user_role": 2} },
 		},
 		set{
 			name:   "soft_delete plugin",

@@ -262,6 +262,12 @@ func TestShapes(t *testing.T) {
 				}
 				return map[string]int{"articles": 1} // its live ratings' foreign key
 			},
+			goes: func(all bool) map[string]int {
+				if all {
+					return map[string]int{"article_ratings": 2}
+				}
+				return nil
+			},
 		},
 		set{
 			name:   "delete through the second model of one table",
@@ -278,6 +284,12 @@ func TestShapes(t *testing.T) {
 				}
 				return map[string]int{"articles": 1} // its live ratings' foreign key
 			},
+			goes: func(all bool) map[string]int {
+				if all {
+					return map[string]int{"article_ratings": 2}
+				}
+				return nil
+			},
 		},
 		set{
 			name:    "soft-deletable join model",
@@ -287,6 +299,7 @@ func TestShapes(t *testing.T) {
 			trashed: func(all bool) map[string]int {
 				return map[string]int{"people": 1}
 			},
+			goes: func(bool) map[string]int { return map[string]int{"person_addresses": 2} },
 		},
 		set{
 			name:   "self-referencing tree and many2many",
@@ -295,6 +308,7 @@ func TestShapes(t *testing.T) {
 			trashed: func(all bool) map[string]int {
 				return map[string]int{"employees": 7}
 			},
+			goes: func(bool) map[string]int { return map[string]int{"employee_friends": 1} },
 		},
 		set{
 			name:   "cycle",
