@@ -156,6 +156,7 @@ type env struct {
 	clk   *clock
 	d     modelstest.Dialect
 	extra map[string]string
+	pks   map[string][]string // primary keys by table, read once
 }
 
 // openSet opens a fresh database for s with the plugin installed.
@@ -183,7 +184,7 @@ func openSet(t *testing.T, d modelstest.Dialect, s set, all bool) *env {
 	if err := db.Use(softcascade.New(opts...)); err != nil {
 		t.Fatalf("use: %v", err)
 	}
-	e := &env{db: db, clk: clk, d: d}
+	e := &env{db: db, clk: clk, d: d, pks: map[string][]string{}}
 	if s.tables != nil {
 		e.extra = s.tables(db)
 	}

@@ -46,6 +46,9 @@ func snapshot(t *testing.T, e *env) tableSnapshots {
 // catalog: GORM's Migrator parses a table name with a space as SQL.
 func primaryKey(t *testing.T, e *env, table string) []string {
 	t.Helper()
+	if pk, ok := e.pks[table]; ok {
+		return pk
+	}
 	var q string
 	var args []any
 	switch {
@@ -67,6 +70,7 @@ func primaryKey(t *testing.T, e *env, table string) []string {
 	if err := e.db.Raw(q, args...).Scan(&pk).Error; err != nil {
 		t.Fatalf("primary key of %s: %v", table, err)
 	}
+	e.pks[table] = pk
 	return pk
 }
 
