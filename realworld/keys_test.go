@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"gorm.io/gorm"
+
+	modelstest "github.com/softcascade/softcascade/models_test"
 )
 
 // Keys other than one auto-increment integer: UUID text keys made by the
@@ -164,4 +166,48 @@ func TestKeys(t *testing.T) {
 			goes: func(bool) map[string]int { return map[string]int{"blog_tag_links": 2} },
 		},
 	)
+}
+
+// Company and Employee as GORM's documentation declares a belongs-to with
+// constraints: the database sets employees' company_id to NULL when the
+// company row is deleted for good.
+type Company struct {
+	ID        int
+	Name      string
+	DeletedAt gorm.DeletedAt
+}
+
+// Staffer belongs to a company.
+type Staffer struct {
+	gorm.Model
+	Name      string
+	CompanyID *int
+	Company   Company `gorm:"constraint:OnUpdate:CASCADE,OnDelete:SET NULL;"`
+}
+
+func seedCompanies(t *testing.T, db *gorm.DB, s *seeder) {
+	for i := 1; i <= 3; i++ {
+		c := &Company{Name: fmt.Sprintf("company %d", i)}
+		s.root(c.Name, c, func() {
+			create(t, db, c)
+			create(t, db, &[]Staffer{{Name: "a", CompanyID: &c.ID}, {Name: "b", CompanyID: &c.ID}})
+		})
+	}
+}
+
+func TestBelongsToSetNull(t *testing.T) {
+	runSets(t, set{
+		name:   "belongs-to ON DELETE SET NULL",
+		models: []any{&Company{}, &Staffer{}},
+		seed:   seedCompanies,
+		trashed: func(bool) map[string]int {
+			return map[string]int{"companies": 1}
+		},
+		held: func(bool) map[string]int {
+			return map[string]int{"companies": 1} // its live staff's foreign key
+		},
+		known: func(modelstest.Dialect, bool) (string, string) {
+			return "new", "belongs-to with constraint OnDelete:SET NULL (GORM's documented example): Purge hard-deletes the company and the database sets the live staffers' company_id to NULL"
+		},
+	})
 }
