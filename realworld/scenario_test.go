@@ -23,8 +23,8 @@ import (
 // seeded, and what deleting the first root soft-deletes.
 type set struct {
 	name string
-	// models are migrated with AutoMigrate (after ddl, if any) and named to
-	// the plugin with WithModels.
+	// models are migrated with AutoMigrate (after prepare; not with
+	// ddlOnly) and named to the plugin with WithModels.
 	models []any
 	// prepare, when set, runs before AutoMigrate: raw DDL, as other
 	// migration tools create tables, or SetupJoinTable.
