@@ -3,6 +3,7 @@ package purge
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -10,6 +11,9 @@ import (
 	"github.com/softcascade/softcascade/cascade"
 	"github.com/softcascade/softcascade/cascade/plan"
 )
+
+// sqliteForeignKeyFailed is SQLite's message for a foreign key violation.
+const sqliteForeignKeyFailed = "FOREIGN KEY constraint failed"
 
 // maxVars bounds the bound parameters of one statement (SQLite allows
 // 32766, PostgreSQL and MySQL 65535); a larger batch is split into several
@@ -292,6 +296,12 @@ func (r *runner) countInto(u *unit, table string, cond clause.Expression) error 
 // gorm.Config.TranslateError says.
 func (r *runner) foreignKey(err error) bool {
 	if errors.Is(err, gorm.ErrForeignKeyViolated) {
+		return true
+	}
+	// SQLite reports a foreign key declared ON DELETE RESTRICT with the
+	// extended code SQLITE_CONSTRAINT_TRIGGER, which its GORM dialector
+	// does not translate; every foreign key failure has this message.
+	if r.conn.Dialector.Name() == "sqlite" && err != nil && strings.Contains(err.Error(), sqliteForeignKeyFailed) {
 		return true
 	}
 	tr, ok := r.conn.Dialector.(gorm.ErrorTranslator)
