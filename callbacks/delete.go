@@ -46,7 +46,7 @@ func (c *Config) target(db *gorm.DB) (*plan.Plan, bool) {
 	if _, ok := softdelete.Of(s.Schema); !ok {
 		return nil, false
 	}
-	p, err := c.Graph.Plan(s.Schema)
+	p, err := c.Graph.Plan(db, s.Schema)
 	if err != nil {
 		_ = db.AddError(err)
 		return nil, false
