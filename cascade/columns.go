@@ -37,9 +37,10 @@ type columnRow struct {
 
 // The information_schema query of each database that is asked; a table
 // name "s.t" is table t of schema (database) s. Values are bound, never
-// pasted.
+// pasted. PostgreSQL resolves the table name as the plugin's statements
+// do (to_regclass, through the search path).
 const (
-	postgresColumn = `SELECT data_type AS data_type, datetime_precision AS datetime_precision, numeric_precision AS numeric_precision, numeric_scale AS numeric_scale FROM information_schema.columns WHERE table_schema = COALESCE(?, current_schema()) AND table_name = ? AND column_name = ?`
+	postgresColumn = `SELECT c.data_type AS data_type, c.datetime_precision AS datetime_precision, c.numeric_precision AS numeric_precision, c.numeric_scale AS numeric_scale FROM pg_catalog.pg_class r JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace JOIN information_schema.columns c ON c.table_schema = n.nspname AND c.table_name = r.relname WHERE r.oid = to_regclass(COALESCE(quote_ident(?) || '.', '') || quote_ident(?)) AND c.column_name = ?`
 	mysqlColumn    = `SELECT DATA_TYPE AS data_type, DATETIME_PRECISION AS datetime_precision, NUMERIC_PRECISION AS numeric_precision, NUMERIC_SCALE AS numeric_scale FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND COLUMN_NAME = ?`
 )
 
