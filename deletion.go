@@ -31,4 +31,9 @@ var (
 	// ErrUnsupportedKey: a flag-mode or unix-second table without a
 	// single-column primary key (its deletions go in the ledger).
 	ErrUnsupportedKey = errs.ErrUnsupportedKey
+	// ErrUnsupportedColumn: a soft-delete column cannot hold what the
+	// plugin writes (a unix-milli column narrower than 64 bits), or a
+	// delete's rows were not found by their mark afterwards (nothing
+	// changed: the delete rolled back).
+	ErrUnsupportedColumn = errs.ErrUnsupportedColumn
 )

@@ -293,7 +293,7 @@ func testEdges(t testing.TB, db *gorm.DB, models ...any) edgeSet {
 	es := edgeSet{tables: map[string]plan.Table{}}
 	seen := map[string]bool{}
 	for _, stmt := range schemas {
-		p, err := g.Plan(stmt.Schema)
+		p, err := g.Plan(db, stmt.Schema)
 		if err != nil {
 			t.Fatal(err)
 		}

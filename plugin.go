@@ -135,7 +135,7 @@ func (p *Plugin) initialize(db *gorm.DB) error {
 		p.graph.Learn(stmt.Schema)
 	}
 	for _, s := range schemas {
-		if _, err := p.graph.Plan(s); err != nil {
+		if _, err := p.graph.Plan(db, s); err != nil {
 			return err
 		}
 	}

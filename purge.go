@@ -101,7 +101,7 @@ func (p *Plugin) plans(db *gorm.DB, models []any) ([]*plan.Plan, error) {
 		if err := stmt.Parse(m); err != nil {
 			return nil, fmt.Errorf("softcascade: Purge model %T: %w", m, err)
 		}
-		pl, err := p.graph.Plan(stmt.Schema)
+		pl, err := p.graph.Plan(db, stmt.Schema)
 		if err != nil {
 			return nil, err
 		}

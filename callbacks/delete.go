@@ -48,7 +48,7 @@ func (c *Config) target(db *gorm.DB) (*plan.Plan, bool) {
 	if _, ok := softdelete.Of(s.Schema); !ok {
 		return nil, false
 	}
-	p, err := c.Graph.Plan(s.Schema)
+	p, err := c.Graph.Plan(db, s.Schema)
 	if err != nil {
 		_ = db.AddError(err)
 		return nil, false
@@ -230,7 +230,16 @@ func (c *Config) cascade(db *gorm.DB) {
 		d.Tables[t] += n
 		d.Rows += n
 	}
-	_ = db.AddError(tx.Model(d).Select("Rows", "Tables", "Roots").Updates(d).Error)
+	// The log's UPDATE also checks that the deletion's mark finds its rows
+	// again (cascade.Found); when it does not, it changes nothing.
+	found := cascade.Found(d.Plan, run.Mark, d.Tables)
+	res := tx.Model(d).Select("Rows", "Tables", "Roots").Clauses(clause.Where{Exprs: found}).Updates(d)
+	switch {
+	case res.Error != nil:
+		_ = db.AddError(res.Error)
+	case res.RowsAffected != 1:
+		_ = db.AddError(cascade.Lost(tx, d.Plan, run.Mark, d.Tables))
+	}
 }
 
 // finish rolls a failed Delete back to its savepoint, commits or rolls

@@ -9,10 +9,10 @@ import (
 	"strings"
 	"sync"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/schema"
 
 	"github.com/softcascade/softcascade/cascade/plan"
-	"github.com/softcascade/softcascade/errs"
 	"github.com/softcascade/softcascade/softdelete"
 	"github.com/softcascade/softcascade/unique"
 )
@@ -54,13 +54,20 @@ type Graph struct {
 	errs    map[string]error          // table -> bad declaration
 	version uint64
 	plans   map[*schema.Schema]cachedPlan
+	columns map[columnKey]column // live soft-delete time columns, read once
 }
 
 type cachedPlan struct {
 	version uint64
 	plan    *plan.Plan
 	err     error
+	// live: every table's soft-delete column was judged from the
+	// database (not so without a database to ask, or before a table
+	// exists); a plan that is not live is built again next time.
+	live bool
 }
+
+type columnKey struct{ table, column string }
 
 // NewGraph returns an empty graph. With cascadeAll every has-one/has-many
 // relation cascades unless tagged softcascade:"-".
@@ -75,6 +82,7 @@ func NewGraph(cascadeAll bool) *Graph {
 		refs:       map[string][]plan.Edge{},
 		errs:       map[string]error{},
 		plans:      map[*schema.Schema]cachedPlan{},
+		columns:    map[columnKey]column{},
 	}
 }
 
@@ -231,19 +239,38 @@ func hasJoin(js []plan.Join, j plan.Join) bool {
 
 // Plan returns what deleting rows of s may reach. It is computed once per
 // schema and recomputed only when newly learnt models added edges.
-func (g *Graph) Plan(s *schema.Schema) (*plan.Plan, error) {
+//
+// db is where the tables live: the type of each timestamp or unix-milli
+// soft-delete column is read from it once per table (see live), so that
+// a column that cannot hold a deletion's stamp is recorded in the ledger.
+// With a nil or dry-run db the plan follows the schemas alone and is not
+// kept.
+func (g *Graph) Plan(db *gorm.DB, s *schema.Schema) (*plan.Plan, error) {
 	g.Learn(s)
 	g.mu.RLock()
 	c, ok := g.plans[s]
 	v := g.version
 	g.mu.RUnlock()
-	if ok && c.version == v {
+	if ok && c.version == v && c.live {
 		return c.plan, c.err
 	}
 	g.mu.Lock()
-	defer g.mu.Unlock()
 	p, err := g.build(s)
-	g.plans[s] = cachedPlan{version: g.version, plan: p, err: err}
+	v = g.version
+	g.mu.Unlock()
+	live := true // a bad declaration stays bad
+	if err == nil {
+		// The database is asked outside the lock: a query waits for a
+		// connection, which another goroutine holding one may be waiting
+		// for this lock to give back.
+		live, err = g.live(db, p)
+	}
+	if err != nil {
+		p = nil
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.plans[s] = cachedPlan{version: v, plan: p, err: err, live: live}
 	return p, err
 }
 
@@ -320,12 +347,7 @@ func tableOf(s *schema.Schema) (plan.Table, error) {
 		return t, err
 	}
 	t.Unique = u
-	if t.Marker != nil && !t.Marker.Stamped() {
-		if len(s.PrimaryFields) != 1 {
-			return t, fmt.Errorf("%w: table %s: a %s soft-delete column records deletions in the ledger, which needs a single-column primary key", errs.ErrUnsupportedKey, s.Table, t.Marker.Kind)
-		}
-	}
-	return t, nil
+	return t, ledgerKey(t, column{})
 }
 
 // Parent is a cascading edge into a table, with the parent's table.

@@ -20,4 +20,8 @@ var (
 	ErrInvalidValue = errors.New("softcascade: invalid value")
 	// ErrUnsupportedKey: the table's primary key cannot be recorded in the ledger.
 	ErrUnsupportedKey = errors.New("softcascade: unsupported primary key")
+	// ErrUnsupportedColumn: a soft-delete column cannot hold what the
+	// plugin writes to it (seen in its type, or in rows a delete just
+	// marked that their mark does not find).
+	ErrUnsupportedColumn = errors.New("softcascade: unsupported soft-delete column")
 )

@@ -102,12 +102,13 @@ func parse(tx *gorm.DB, graph *cascade.Graph, value any) (*target, error) {
 	if i := zeroKey(tx.Statement.Context, rv.Elem(), stmt.Schema.PrimaryFields); i >= 0 {
 		return nil, fmt.Errorf("%w: %T: element %d has a zero primary key", errs.ErrInvalidValue, value, i)
 	}
-	p, err := graph.Plan(stmt.Schema)
+	p, err := graph.Plan(tx, stmt.Schema)
 	if err != nil {
 		return nil, err
 	}
 	tg.plan = p
 	tg.table, _ = p.Table(stmt.Schema.Table)
+	tg.marker = *tg.table.Marker // as the live column holds it (Coarse)
 	return tg, nil
 }
 

@@ -55,6 +55,12 @@ type Marker struct {
 	AtKind     Kind   `json:"atKind,omitempty"` // Time or Unix
 	AtUnit     Unit   `json:"atUnit,omitempty"`
 	AtNullable bool   `json:"atNullable,omitempty"`
+
+	// Coarse: the live time column (TimeColumn) cannot hold a deletion's
+	// millisecond stamp exactly (a whole-second timestamp, a date), so the
+	// table's deletions are recorded in the ledger. Set by the planner from
+	// the database's column type; never from the schema alone.
+	Coarse bool `json:"coarse,omitempty"`
 }
 
 // Of returns the marker of a parsed schema, and false when the model is not
@@ -113,9 +119,12 @@ func (m Marker) TimeColumn() (string, Kind, Unit) {
 
 // Stamped reports whether the marker can hold a deletion's unique
 // millisecond stamp, so that the rows of one deletion are exactly those
-// carrying its stamp. Flag-only and unix-second markers cannot: their
-// deletions are recorded in the ledger instead.
+// carrying its stamp. Flag-only and unix-second markers cannot, nor can a
+// Coarse column: their deletions are recorded in the ledger instead.
 func (m Marker) Stamped() bool {
+	if m.Coarse {
+		return false
+	}
 	_, kind, unit := m.TimeColumn()
 	return kind == Time || (kind == Unix && unit != Second)
 }

@@ -95,13 +95,14 @@ func TestTagMisuse(t *testing.T) {
 	if idx, err := unique.Of(parse(t, db, &Owner{})); err != nil || len(idx) != 0 {
 		t.Errorf("Of(Owner) = %v, %v; want no index", idx, err)
 	}
-	if _, err := cascade.NewGraph(false).Plan(parse(t, db, &Owner{})); err == nil || !strings.Contains(err.Error(), `softcascade:"unique"`) {
+	if _, err := cascade.NewGraph(false).Plan(nil, parse(t, db, &Owner{})); err == nil || !strings.Contains(err.Error(), `softcascade:"unique"`) {
 		t.Errorf("unique on a relation: plan err = %v", err)
 	}
 }
 
 func TestPlanCarriesIndexes(t *testing.T) {
-	p, err := cascade.NewGraph(false).Plan(parse(t, dryMySQL(t), &Member{}))
+	db := dryMySQL(t)
+	p, err := cascade.NewGraph(false).Plan(nil, parse(t, db, &Member{})) // schemas only: no server
 	if err != nil {
 		t.Fatal(err)
 	}
