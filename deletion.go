@@ -29,4 +29,7 @@ var (
 	// ErrUnsupportedKey: a flag-mode or unix-second table without a
 	// single-column primary key (its deletions go in the ledger).
 	ErrUnsupportedKey = errs.ErrUnsupportedKey
+	// ErrInvalidPlan: a deletion's stored plan is malformed or names a
+	// table or column the database does not have; nothing was changed.
+	ErrInvalidPlan = errs.ErrInvalidPlan
 )

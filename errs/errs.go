@@ -20,4 +20,7 @@ var (
 	ErrInvalidValue = errors.New("softcascade: invalid value")
 	// ErrUnsupportedKey: the table's primary key cannot be recorded in the ledger.
 	ErrUnsupportedKey = errors.New("softcascade: unsupported primary key")
+	// ErrInvalidPlan: a deletion's stored plan is malformed, or names a
+	// table or column the database does not have (see docs/identifiers.md).
+	ErrInvalidPlan = errors.New("softcascade: invalid stored plan")
 )

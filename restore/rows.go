@@ -144,7 +144,7 @@ func (tg *target) only(keys [][]any) member {
 func (tg *target) check(tx *gorm.DB, lock bool) error {
 	var total, deleted int64
 	name := tg.table.Name
-	err := tx.Table(name).Select("COUNT(*), COUNT(CASE WHEN ? THEN 1 END)", tg.marker.IsDeleted(name)).
+	err := cascade.On(tx, name).Select("COUNT(*), COUNT(CASE WHEN ? THEN 1 END)", tg.marker.IsDeleted(name)).
 		Where(tg.keyIn(name, tg.keys)).Row().Scan(&total, &deleted)
 	if err != nil {
 		return fmt.Errorf("softcascade: restore %s: %w", name, err)
@@ -171,7 +171,7 @@ func (tg *target) byDeletion(tx *gorm.DB, req Request) ([]group, [][]any, error)
 	var ids []any
 	if tg.marker.Stamped() {
 		rows := reflect.New(reflect.SliceOf(tg.schema.ModelType))
-		if err := tx.Unscoped().Table(tg.table.Name).Where(tg.keyIn(tg.table.Name, tg.keys)).Find(rows.Interface()).Error; err != nil {
+		if err := cascade.On(tx.Unscoped(), tg.table.Name).Where(tg.keyIn(tg.table.Name, tg.keys)).Find(rows.Interface()).Error; err != nil {
 			return nil, nil, fmt.Errorf("softcascade: restore: %w", err)
 		}
 		name, _, _ := tg.marker.TimeColumn()
@@ -256,6 +256,7 @@ func (tg *target) deletions(tx *gorm.DB, ids []any, req Request) (map[string]*de
 	if err := q.Find(&ds).Error; err != nil {
 		return nil, fmt.Errorf("softcascade: restore: %w", err)
 	}
+	live := cascade.NewLive(tx)
 	for i := range ds {
 		d := &ds[i]
 		if d.Plan == nil {
@@ -263,6 +264,9 @@ func (tg *target) deletions(tx *gorm.DB, ids []any, req Request) (map[string]*de
 		}
 		if err := restorable(d); err != nil {
 			return nil, err
+		}
+		if err := live.Check(d.Plan); err != nil {
+			return nil, fmt.Errorf("softcascade: deletion %s: %w", d.ID, err)
 		}
 		out[d.ID], out[fmt.Sprint(d.Stamp)] = d, d
 	}
