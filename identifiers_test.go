@@ -1,8 +1,11 @@
 package softcascade_test
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +14,7 @@ import (
 	"gorm.io/plugin/soft_delete"
 
 	"github.com/softcascade/softcascade"
+	"github.com/softcascade/softcascade/cascade/plan"
 	modelstest "github.com/softcascade/softcascade/models_test"
 )
 
@@ -202,5 +206,115 @@ func TestQuotedIdentifiersDeleteRestorePurge(t *testing.T) {
 				t.Errorf("deletion %s of %s neither purged nor restored", del.ID, del.Table)
 			}
 		}
+	})
+}
+
+// storedPlan reads and writes the plan stored with a deletion, as someone
+// with write access to the log table could.
+func storedPlan(t *testing.T, db *gorm.DB, id string) *plan.Plan {
+	t.Helper()
+	var d softcascade.Deletion
+	must(t, db.Where(clause.Eq{Column: clause.Column{Name: "id"}, Value: id}).Take(&d).Error)
+	return d.Plan
+}
+
+func tamper(t *testing.T, db *gorm.DB, id string, p *plan.Plan) {
+	t.Helper()
+	b, err := json.Marshal(p)
+	must(t, err)
+	must(t, db.Session(&gorm.Session{NewDB: true}).Table("softcascade_deletions").
+		Where(clause.Eq{Column: clause.Column{Name: "id"}, Value: id}).UpdateColumn("plan", string(b)).Error)
+}
+
+// renameTable renames a table everywhere a plan names it.
+func renameTable(p *plan.Plan, from, to string) {
+	if p.Root == from {
+		p.Root = to
+	}
+	for i := range p.Tables {
+		if p.Tables[i].Name == from {
+			p.Tables[i].Name = to
+		}
+	}
+	for _, es := range [][]plan.Edge{p.Edges, p.Incoming, p.Restricts} {
+		for i := range es {
+			if es[i].Parent == from {
+				es[i].Parent = to
+			}
+			if es[i].Child == from {
+				es[i].Child = to
+			}
+		}
+	}
+	for i := range p.Joins {
+		if p.Joins[i].Owner == from {
+			p.Joins[i].Owner = to
+		}
+	}
+}
+
+// A stored plan that was tampered with is refused before any statement
+// uses it: RestoreDeletion, Restore and Purge fail with ErrInvalidPlan
+// naming the table or column, nothing changes, and Purge keeps the
+// deletion.
+func TestTamperedStoredPlan(t *testing.T) {
+	cases := []struct {
+		name   string
+		change func(p *plan.Plan)
+		want   string
+	}{
+		{"another table in place of a cascade table", func(p *plan.Plan) { renameTable(p, "project list", "tag") },
+			`table "tag" has no column`},
+		{"SQL in a table name", func(p *plan.Plan) { renameTable(p, "project list", `tag" SET name = 'x' WHERE 1=1; --`) },
+			`does not exist`},
+		{"SQL in a join table name", func(p *plan.Plan) { p.Joins[0].Table = "tag; DELETE FROM tag" },
+			`table "tag; DELETE FROM tag" does not exist`},
+		{"SQL in a column name", func(p *plan.Plan) { p.Tables[0].Marker.Column = "deleted_at = NULL, name" },
+			`has no column "deleted_at = NULL, name"`},
+		{"unknown edge key", func(p *plan.Plan) { p.Edges[0].ChildKeys = []string{"nope"} }, `has no column "nope"`},
+		{"edge to a table the plan does not hold", func(p *plan.Plan) { p.Edges[0].Child = "tag" }, `which the plan does not hold`},
+		{"no primary key", func(p *plan.Plan) { p.Tables[1].PrimaryKeys = nil }, `has no primary key`},
+		{"unknown soft-delete kind", func(p *plan.Plan) { p.Tables[0].Marker.Kind = "bogus" }, `unknown soft-delete kind "bogus"`},
+		{"quoted name", func(p *plan.Plan) { renameTable(p, "order", "\"order\"") }, `begins with a quote character`},
+		{"root not first", func(p *plan.Plan) { p.Root = "tag" }, `root "tag" is not the first table`},
+	}
+	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		db, clk := openModels(t, d, quotedModels()...)
+		tags := []qnTag{{Name: "red"}}
+		must(t, db.Create(&tags).Error)
+		a := seedQuoted(t, db, "a", tags)
+		seedQuoted(t, db, "b", tags)
+		deleteAt(t, db, clk, 40*day, &qnOrder{ID: a.ID})
+		id := deletions(t, db)[0].ID
+		original := storedPlan(t, db, id)
+		deleted := tableRows(t, db, quotedTables)
+		for _, c := range cases {
+			var p plan.Plan // a deep copy of the original
+			b, _ := json.Marshal(original)
+			must(t, json.Unmarshal(b, &p))
+			c.change(&p)
+			tamper(t, db, id, &p)
+			check := func(op string, err error) {
+				t.Helper()
+				if !errors.Is(err, softcascade.ErrInvalidPlan) || !strings.Contains(err.Error(), c.want) {
+					t.Errorf("%s: %s: %v, want ErrInvalidPlan with %q", c.name, op, err, c.want)
+				}
+			}
+			_, err := softcascade.RestoreDeletion(db, id)
+			check("RestoreDeletion", err)
+			_, err = softcascade.Restore(db, &qnOrder{ID: a.ID})
+			check("Restore", err)
+			rep, err := softcascade.Purge(db, softcascade.PurgeOptions{})
+			check("Purge", err)
+			eq(t, c.name+": purged rows", rep.Rows, int64(0))
+			sameSnapshot(t, c.name, tableRows(t, db, quotedTables), deleted)
+			del := deletions(t, db)[0]
+			if del.PurgedAt != nil || del.PurgeStartedAt != nil || del.RestoredAt != nil {
+				t.Errorf("%s: deletion changed: %+v", c.name, del)
+			}
+		}
+		tamper(t, db, id, original)
+		_, err := softcascade.RestoreDeletion(db, id)
+		must(t, err)
 	})
 }

@@ -88,6 +88,13 @@ func (l *Live) Check(p *plan.Plan) error {
 	return nil
 }
 
+// Readable reads table's columns, as Check does, and returns a
+// *MissingTable when it cannot.
+func (l *Live) Readable(table string) error {
+	_, err := l.read(table)
+	return err
+}
+
 // MissingTable is the error of a table the plan names that the database
 // does not have (or that could not be read).
 type MissingTable struct {

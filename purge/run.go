@@ -269,10 +269,7 @@ func (r *runner) unit(u *unit) (held map[string]int64, err error) {
 // as it is, neither started nor marked purged, and reported: Run returns
 // its error once the other deletions are done.
 func (r *runner) checkPlan(d *deletionlog.Deletion) error {
-	if r.live == nil {
-		r.live = cascade.NewLive(r.q())
-	}
-	err := r.live.Check(d.Plan)
+	err := r.liveSchema().Check(d.Plan)
 	if err != nil {
 		err = fmt.Errorf("softcascade: purge deletion %s kept: %w", d.ID, err)
 		r.invalid = append(r.invalid, err)
@@ -282,12 +279,26 @@ func (r *runner) checkPlan(d *deletionlog.Deletion) error {
 	return err
 }
 
+// liveSchema is the run's reader of the stored plans' tables.
+func (r *runner) liveSchema() *cascade.Live {
+	if r.live == nil {
+		r.live = cascade.NewLive(r.q())
+	}
+	return r.live
+}
+
 // tableExists reports whether a table exists; the tables are listed once
 // per run. (Migrator.HasTable would take a failed query for a missing
 // table, and purge would then mark a deletion purged with rows left.)
 func (r *runner) tableExists(name string) (bool, error) {
-	if strings.Contains(name, ".") { // schema-qualified: not among GetTables
-		return r.q().Migrator().HasTable(name), nil
+	if strings.Contains(name, ".") {
+		// Schema-qualified: not among GetTables, and MySQL's HasTable does
+		// not split it. Read it; one that cannot be read is an error, not
+		// a table whose rows are gone.
+		if err := r.liveSchema().Readable(name); err != nil {
+			return false, fmt.Errorf("softcascade: purge: %w", err)
+		}
+		return true, nil
 	}
 	if r.exists == nil {
 		names, err := r.q().Migrator().GetTables()
