@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/softcascade/softcascade/cascade/plan"
 	"github.com/softcascade/softcascade/errs"
@@ -117,7 +118,7 @@ func (l *Live) read(table string) (map[string]bool, error) {
 	if cols, ok := l.columns[table]; ok {
 		return cols, nil
 	}
-	rows, err := On(l.tx.Session(&gorm.Session{NewDB: true}), table).Where("1 = 0").Rows()
+	rows, err := l.tx.Session(&gorm.Session{NewDB: true}).Table("?", clause.Table{Name: table}).Where("1 = 0").Rows()
 	var names []string
 	if err == nil {
 		names, err = rows.Columns()

@@ -173,4 +173,3 @@ func unquote(s string, q byte) (string, bool) {
 		i++
 	}
 }
-
