@@ -15,19 +15,22 @@ import (
 // their names reaches a statement: every table a plan names exists, and
 // has every column the plan names in it (primary keys, soft-delete
 // columns, unique-index columns, edge keys, polymorphic type columns, join
-// keys). It reads each table once (SELECT * ... WHERE 1 = 0, with the
-// table quoted) and keeps what it read, so one Live serves one call of
-// Restore, RestoreDeletion or Purge, not longer: a later call sees a
-// changed schema.
+// keys). One statement that reads no row checks them all (SELECT of every
+// such column, quoted, FROM every table WHERE 1 = 0); only when it fails
+// are the tables read one at a time, to name the table or column at
+// fault. A Live keeps what it saw, so one serves one call of Restore,
+// RestoreDeletion or Purge, not longer: a later call sees a changed
+// schema.
 type Live struct {
 	tx      *gorm.DB
 	columns map[string]map[string]bool // table -> its columns; nil: missing
 	errs    map[string]error           // table -> why it could not be read
+	seen    map[string]map[string]bool // table -> columns a probe found
 }
 
 // NewLive returns a Live that reads the schema through tx.
 func NewLive(tx *gorm.DB) *Live {
-	return &Live{tx: tx, columns: map[string]map[string]bool{}, errs: map[string]error{}}
+	return &Live{tx: tx, columns: map[string]map[string]bool{}, errs: map[string]error{}, seen: map[string]map[string]bool{}}
 }
 
 // Check validates p's shape (plan.Validate), then its tables and columns
@@ -75,6 +78,14 @@ func (l *Live) Check(p *plan.Plan) error {
 			add(j.Table, j.TypeColumn)
 		}
 	}
+	if l.verified(order, need) {
+		return nil
+	}
+	perr := l.probe(order, need)
+	if perr == nil {
+		return nil
+	}
+	// Name the table or column at fault, one table at a time.
 	for _, table := range order {
 		have, err := l.read(table)
 		if err != nil {
@@ -86,7 +97,87 @@ func (l *Live) Check(p *plan.Plan) error {
 			}
 		}
 	}
+	return fmt.Errorf("softcascade: check stored plan: %w", perr)
+}
+
+// verified reports whether an earlier probe of this Live saw every table
+// and column of need.
+func (l *Live) verified(order []string, need map[string][]string) bool {
+	for _, t := range order {
+		for _, c := range need[t] {
+			if !l.seen[t][c] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// probe selects every needed column of every table in one statement that
+// reads no row (SELECT a.c, ... FROM t AS a, ... WHERE 1 = 0), and records
+// them as seen when it succeeds. On PostgreSQL in a transaction it runs
+// under a savepoint, so that a failed probe does not abort the
+// transaction the per-table reads then need.
+func (l *Live) probe(order []string, need map[string][]string) error {
+	var q probeSQL
+	for i, t := range order {
+		alias := fmt.Sprintf("sc_t%d", i)
+		q.from = append(q.from, clause.Table{Name: t, Alias: alias})
+		for _, c := range need[t] {
+			q.cols = append(q.cols, clause.Column{Table: alias, Name: c})
+		}
+	}
+	tx := l.tx.Session(&gorm.Session{NewDB: true})
+	savepoint := ""
+	if _, inTx := tx.Statement.ConnPool.(gorm.TxCommitter); inTx && tx.Dialector.Name() == "postgres" {
+		savepoint = fmt.Sprintf("sc_live_%p", l)
+		if err := tx.SavePoint(savepoint).Error; err != nil {
+			return err
+		}
+	}
+	rows, err := tx.Raw("?", q).Rows()
+	if err == nil {
+		err = rows.Close()
+	}
+	if err != nil {
+		if savepoint != "" {
+			_ = tx.RollbackTo(savepoint).Error
+		}
+		return err
+	}
+	for _, t := range order {
+		if l.seen[t] == nil {
+			l.seen[t] = map[string]bool{}
+		}
+		for _, c := range need[t] {
+			l.seen[t][c] = true
+		}
+	}
 	return nil
+}
+
+// probeSQL is probe's statement.
+type probeSQL struct {
+	cols []clause.Column
+	from []clause.Table
+}
+
+func (p probeSQL) Build(b clause.Builder) {
+	_, _ = b.WriteString("SELECT ")
+	for i, c := range p.cols {
+		if i > 0 {
+			_ = b.WriteByte(',')
+		}
+		b.WriteQuoted(c)
+	}
+	_, _ = b.WriteString(" FROM ")
+	for i, t := range p.from {
+		if i > 0 {
+			_ = b.WriteByte(',')
+		}
+		b.WriteQuoted(t)
+	}
+	_, _ = b.WriteString(" WHERE 1 = 0")
 }
 
 // Readable reads table's columns, as Check does, and returns a
