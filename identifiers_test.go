@@ -318,3 +318,38 @@ func TestTamperedStoredPlan(t *testing.T) {
 		must(t, err)
 	})
 }
+
+type dottedName struct {
+	ID        uint
+	DeletedAt gorm.DeletedAt
+}
+
+func (dottedName) TableName() string { return "a.b.c" }
+
+type quotedName struct {
+	ID        uint
+	DeletedAt gorm.DeletedAt
+}
+
+func (quotedName) TableName() string { return `"order"` }
+
+// A model whose table name cannot be quoted as one identifier is refused
+// at Delete, before any statement: never a plain soft delete.
+func TestUnquotableTableNamesRefused(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		db, _ := openModels(t, d)
+		for _, c := range []struct {
+			value any
+			want  string
+		}{
+			{&dottedName{ID: 1}, `"a.b.c" has more than one dot`},
+			{&quotedName{ID: 1}, `begins with a quote character`},
+		} {
+			err := db.Delete(c.value).Error
+			if !errors.Is(err, softcascade.ErrInvalidPlan) || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("Delete(%T): %v, want ErrInvalidPlan with %q", c.value, err, c.want)
+			}
+		}
+		eq(t, "deletions", len(deletions(t, db)), 0)
+	})
+}
