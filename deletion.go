@@ -36,4 +36,7 @@ var (
 	// delete's rows were not found by their mark afterwards (nothing
 	// changed: the delete rolled back).
 	ErrUnsupportedColumn = errs.ErrUnsupportedColumn
+	// ErrInvalidPlan: a deletion's stored plan is malformed or names a
+	// table or column the database does not have; nothing was changed.
+	ErrInvalidPlan = errs.ErrInvalidPlan
 )

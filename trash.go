@@ -147,7 +147,7 @@ func TableCounts(d Deletion) []TableCount {
 		}
 	}
 	add(d.Table)
-	if d.Plan != nil {
+	if d.Plan.Validate() == nil { // a malformed stored plan gives no order
 		for _, t := range d.Plan.Tables {
 			add(t.Name)
 		}

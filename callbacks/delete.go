@@ -39,7 +39,7 @@ func (c *Config) target(db *gorm.DB) (*plan.Plan, bool) {
 		return nil, false
 	}
 	s := db.Statement
-	if db.Error != nil || s.Schema == nil || s.Unscoped || s.SQL.Len() > 0 || s.Table != s.Schema.Table {
+	if db.Error != nil || s.Schema == nil || s.Unscoped || s.SQL.Len() > 0 || !ownTable(s) {
 		return nil, false
 	}
 	if nested, _ := s.Context.Value(plainGORM{}).(bool); nested {
@@ -49,11 +49,26 @@ func (c *Config) target(db *gorm.DB) (*plan.Plan, bool) {
 		return nil, false
 	}
 	p, err := c.Graph.Plan(db, s.Schema)
+	if err == nil {
+		err = p.Validate() // the names it will store and quote
+	}
 	if err != nil {
 		_ = db.AddError(err)
 		return nil, false
 	}
 	return p, true
+}
+
+// ownTable reports whether s is on its model's own table. For a
+// schema-qualified TableName ("app.projects") GORM keeps the bare name in
+// Table and the quoted qualified one in TableExpr.
+func ownTable(s *gorm.Statement) bool {
+	if s.Table == s.Schema.Table {
+		return true
+	}
+	_, bare, qualified := strings.Cut(s.Schema.Table, ".")
+	e := s.TableExpr
+	return qualified && e != nil && s.Table == bare && len(e.Vars) == 0 && e.SQL == s.Quote(s.Schema.Table)
 }
 
 // begin runs first of all callbacks. It starts the Delete's transaction
@@ -155,7 +170,7 @@ func (c *Config) prepare(db *gorm.DB) {
 	if !marker.Stamped() && !db.DryRun && hasConditions(db) {
 		where, _ := s.Clauses["WHERE"].Expression.(clause.Where)
 		insert := cascade.LedgerInsert(root, d.ID, where.Exprs, cascade.Locks(db))
-		if err := session(db).Table(root.Name).Exec("?", insert).Error; err != nil {
+		if err := cascade.On(session(db), root.Name).Exec("?", insert).Error; err != nil {
 			_ = db.AddError(err)
 			return
 		}
@@ -187,7 +202,7 @@ func build(db *gorm.DB) {
 func lockRoots(db *gorm.DB, root plan.Table) (int64, error) {
 	where, _ := db.Statement.Clauses["WHERE"].Expression.(clause.Where)
 	model := reflect.New(db.Statement.Schema.ModelType).Interface() // resolves clause.PrimaryColumn
-	rows := session(db).Model(model).Table(root.Name).Select("1").
+	rows := cascade.On(session(db).Model(model), root.Name).Select("1").
 		Clauses(clause.Where{Exprs: where.Exprs}, clause.Locking{Strength: clause.LockingStrengthUpdate})
 	var n int64
 	if err := session(db).Table("(?) AS ?", rows, clause.Table{Name: "sc_roots"}).Count(&n).Error; err != nil {

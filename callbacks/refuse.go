@@ -42,13 +42,3 @@ func refused(db *gorm.DB) error {
 	}
 	return fmt.Errorf("%w: Delete of %s through Table(%q): the cascade and the deletion log follow the model's table %q, so this soft delete could not be restored; delete through the model (no Table), or Unscoped().Delete for a plain hard delete", errs.ErrInvalidValue, s.Schema.Name, name, s.Schema.Table)
 }
-
-// ownTable reports whether the statement runs on its model's own table:
-// no Table call, or Table naming exactly the model's table (a
-// schema-qualified name included, which GORM keeps whole in TableExpr).
-func ownTable(s *gorm.Statement) bool {
-	if s.TableExpr == nil {
-		return s.Table == s.Schema.Table
-	}
-	return len(s.TableExpr.Vars) == 0 && s.TableExpr.SQL == s.Quote(s.Schema.Table)
-}

@@ -101,6 +101,6 @@ func (r *Run) restricts() error {
 // LIMIT 1).
 func AnyRow(tx *gorm.DB, table string, where []clause.Expression) (bool, error) {
 	var found []int
-	err := tx.Table(table).Select("1").Clauses(clause.Where{Exprs: where}).Limit(1).Find(&found).Error
+	err := On(tx, table).Select("1").Clauses(clause.Where{Exprs: where}).Limit(1).Find(&found).Error
 	return len(found) > 0, err
 }

@@ -231,7 +231,7 @@ func TestGraphSharedReferences(t *testing.T) {
 		if strings.HasPrefix(c.err, "gBadge") {
 			g.Learn(parse(t, &gBadge{}))
 		}
-		p, err := g.Plan(s)
+		p, err := g.Plan(nil, s)
 		if c.err != "" {
 			if err == nil || !strings.Contains(err.Error(), c.err) || !errors.Is(err, errs.ErrInvalidValue) {
 				t.Errorf("%s (all=%v): error %v, want one with %q", s.Name, c.all, err, c.err)
@@ -259,7 +259,7 @@ func TestGraphReferences(t *testing.T) {
 	g := NewGraph(true)
 	g.Learn(parse(t, &gMember{}))
 	g.Learn(parse(t, &gOrder{}))
-	role, err := g.Plan(parse(t, &gRole{}))
+	role, err := g.Plan(nil, parse(t, &gRole{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,14 +270,14 @@ func TestGraphReferences(t *testing.T) {
 	if ot, ok := role.Table("g_members"); !ok || ot.Marker == nil {
 		t.Errorf("the referencing table g_members is not in the plan with its soft-delete column")
 	}
-	member, err := g.Plan(parse(t, &gMember{}))
+	member, err := g.Plan(nil, parse(t, &gMember{}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if refs := member.ReferencesTo("g_members"); len(refs) != 0 {
 		t.Errorf("references to g_members = %+v, want none (the role does not hold the member)", refs)
 	}
-	user, err := g.Plan(parse(t, &gUser{}))
+	user, err := g.Plan(nil, parse(t, &gUser{}))
 	if err != nil {
 		t.Fatal(err)
 	}

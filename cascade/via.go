@@ -70,12 +70,12 @@ func (c viaIn) Build(b clause.Builder) {
 func Update(tx *gorm.DB, table string, set clause.Set, where []clause.Expression, via *Via) (int64, error) {
 	if via != nil {
 		if tx.Dialector.Name() == "mysql" {
-			r := tx.Table(table).Exec("?", joinUpdate{table: table, set: set, where: where, via: via})
+			r := On(tx, table).Exec("?", joinUpdate{table: table, set: set, where: where, via: via})
 			return r.RowsAffected, r.Error
 		}
 		where = append(append([]clause.Expression{}, where...), via.In(table))
 	}
-	r := tx.Table(table).Clauses(clause.Where{Exprs: where}).UpdateColumns(Assignments(set))
+	r := On(tx, table).Clauses(clause.Where{Exprs: where}).UpdateColumns(Assignments(set))
 	return r.RowsAffected, r.Error
 }
 

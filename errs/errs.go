@@ -24,4 +24,7 @@ var (
 	// plugin writes to it (seen in its type, or in rows a delete just
 	// marked that their mark does not find).
 	ErrUnsupportedColumn = errors.New("softcascade: unsupported soft-delete column")
+	// ErrInvalidPlan: a deletion's stored plan is malformed, or names a
+	// table or column the database does not have (see docs/identifiers.md).
+	ErrInvalidPlan = errors.New("softcascade: invalid stored plan")
 )

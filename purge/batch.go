@@ -121,7 +121,7 @@ func (r *runner) selectKeys(t plan.Table, where []clause.Expression, ordered boo
 		sel.Columns = append(sel.Columns, col(t.Name, c))
 		order.Columns = append(order.Columns, clause.OrderByColumn{Column: col(t.Name, c)})
 	}
-	q := r.q().Table(t.Name).Clauses(sel, clause.Where{Exprs: where})
+	q := cascade.On(r.q(), t.Name).Clauses(sel, clause.Where{Exprs: where})
 	if ordered {
 		q = q.Clauses(order)
 	}
@@ -276,7 +276,7 @@ func (r *runner) noChildren(u *unit, t plan.Table) ([]clause.Expression, error) 
 // count counts table's rows matching cond.
 func (r *runner) count(table string, cond clause.Expression) (int64, error) {
 	var n int64
-	err := r.q().Table(table).Clauses(clause.Where{Exprs: []clause.Expression{cond}}).Count(&n).Error
+	err := cascade.On(r.q(), table).Clauses(clause.Where{Exprs: []clause.Expression{cond}}).Count(&n).Error
 	if err != nil {
 		return 0, fmt.Errorf("softcascade: purge count %s: %w", table, err)
 	}

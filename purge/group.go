@@ -37,6 +37,9 @@ func (r *runner) deletions(ds []deletionlog.Deletion) error {
 			r.opts.Logger.WarnContext(r.ctx, "softcascade: purge: deletion without a plan left alone", "deletion", ds[i].ID)
 			continue
 		}
+		if err := r.checkPlan(&ds[i]); err != nil {
+			continue // kept, and reported at the end of the run
+		}
 		todo = append(todo, &ds[i])
 	}
 	if len(todo) == 0 {

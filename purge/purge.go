@@ -132,8 +132,9 @@ func Run(db *gorm.DB, opts Options) (Result, error) {
 	opts.Logger.InfoContext(ctx, "softcascade: purge started",
 		"cutoff", opts.Cutoff, "batch_size", opts.BatchSize, "dry_run", opts.DryRun, "models", len(opts.Models))
 
+	var r *runner
 	err = db.Connection(func(conn *gorm.DB) error {
-		r := &runner{conn: conn, ctx: ctx, opts: opts, dialect: dia, res: &res,
+		r = &runner{conn: conn, ctx: ctx, opts: opts, dialect: dia, res: &res,
 			skipped: map[string]map[string][]any{}}
 		if opts.DryRun {
 			return r.run()
@@ -157,6 +158,9 @@ func Run(db *gorm.DB, opts Options) (Result, error) {
 		}()
 		return r.run()
 	})
+	if r != nil && len(r.invalid) > 0 { // deletions kept: their plans do not match the database
+		err = errors.Join(append([]error{err}, r.invalid...)...)
+	}
 	logResult(ctx, opts, res, time.Since(start), err)
 	return res, err
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/softcascade/softcascade/cascade"
 	"github.com/softcascade/softcascade/cascade/plan"
 	"github.com/softcascade/softcascade/deletionlog"
 )
@@ -26,6 +28,10 @@ type runner struct {
 	// run, so that later batches do not try them again.
 	skipped map[string]map[string][]any
 	exists  map[string]bool // the database's tables, listed on first use
+	live    *cascade.Live   // the stored plans' tables, read on first use
+	// invalid holds the deletions left alone because their stored plan
+	// does not match the database (cascade.Live): Run returns them.
+	invalid []error
 }
 
 // q is a fresh statement on the run's connection and context. Every
@@ -266,10 +272,43 @@ func (r *runner) unit(u *unit) (held map[string]int64, err error) {
 	return held, nil
 }
 
+// checkPlan checks a deletion's stored plan against the database
+// (cascade.Live) before any of its rows goes. A deletion whose plan does not
+// match (a table dropped since, a column renamed, a tampered plan) is kept
+// as it is, neither started nor marked purged, and reported: Run returns
+// its error once the other deletions are done.
+func (r *runner) checkPlan(d *deletionlog.Deletion) error {
+	err := r.liveSchema().Check(d.Plan)
+	if err != nil {
+		err = fmt.Errorf("softcascade: purge deletion %s kept: %w", d.ID, err)
+		r.invalid = append(r.invalid, err)
+		r.opts.Logger.WarnContext(r.ctx, "softcascade: purge: deletion kept: its stored plan does not match the database",
+			"deletion", d.ID, "table", d.Table, "error", err)
+	}
+	return err
+}
+
+// liveSchema is the run's reader of the stored plans' tables.
+func (r *runner) liveSchema() *cascade.Live {
+	if r.live == nil {
+		r.live = cascade.NewLive(r.q())
+	}
+	return r.live
+}
+
 // tableExists reports whether a table exists; the tables are listed once
 // per run. (Migrator.HasTable would take a failed query for a missing
 // table, and purge would then mark a deletion purged with rows left.)
 func (r *runner) tableExists(name string) (bool, error) {
+	if strings.Contains(name, ".") {
+		// Schema-qualified: not among GetTables, and MySQL's HasTable does
+		// not split it. Read it; one that cannot be read is an error, not
+		// a table whose rows are gone.
+		if err := r.liveSchema().Readable(name); err != nil {
+			return false, fmt.Errorf("softcascade: purge: %w", err)
+		}
+		return true, nil
+	}
 	if r.exists == nil {
 		names, err := r.q().Migrator().GetTables()
 		if err != nil {

@@ -154,6 +154,9 @@ func Deletion(tx *gorm.DB, id string, req Request) (Result, error) {
 	if err != nil {
 		return res, err
 	}
+	if err := cascade.NewLive(tx).Check(d.Plan); err != nil {
+		return res, fmt.Errorf("softcascade: deletion %s: %w", d.ID, err)
+	}
 	if err := wholeDeletion(tx, d, nil, req, &res); err != nil {
 		return res, err
 	}

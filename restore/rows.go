@@ -179,7 +179,7 @@ func (tg *target) only(keys [][]any) member {
 func (tg *target) count(tx *gorm.DB, req Request) error {
 	var total, deleted int64
 	name := tg.table.Name
-	err := tx.Table(name).Select("COUNT(*), COUNT(CASE WHEN ? THEN 1 END)", tg.marker.IsDeleted(name)).
+	err := cascade.On(tx, name).Select("COUNT(*), COUNT(CASE WHEN ? THEN 1 END)", tg.marker.IsDeleted(name)).
 		Where(tg.keyIn(name, tg.keys)).Row().Scan(&total, &deleted)
 	if err != nil {
 		return fmt.Errorf("softcascade: restore %s: %w", name, err)
@@ -209,7 +209,7 @@ func (tg *target) byDeletion(tx *gorm.DB, req Request) ([]group, [][]any, error)
 	var ids []any
 	if tg.marker.Stamped() {
 		rows := reflect.New(reflect.SliceOf(tg.schema.ModelType))
-		if err := tx.Unscoped().Table(tg.table.Name).Where(tg.keyIn(tg.table.Name, tg.keys)).Find(rows.Interface()).Error; err != nil {
+		if err := cascade.On(tx.Unscoped(), tg.table.Name).Where(tg.keyIn(tg.table.Name, tg.keys)).Find(rows.Interface()).Error; err != nil {
 			return nil, nil, fmt.Errorf("softcascade: restore: %w", err)
 		}
 		name, _, _ := tg.marker.TimeColumn()
@@ -340,6 +340,9 @@ func (tg *target) deletions(tx *gorm.DB, ids []any, req Request) (map[string]*de
 // otherwise the part beneath them.
 func (tg *target) restoreFrom(tx *gorm.DB, g group, req Request, res *Result) error {
 	d := g.deletion
+	if err := cascade.NewLive(tx).Check(d.Plan); err != nil {
+		return fmt.Errorf("softcascade: deletion %s: %w", d.ID, err)
+	}
 	if d.Table == tg.table.Name && d.Tables[d.Table] == int64(len(g.keys)) {
 		return wholeDeletion(tx, d, tg.only(tg.keys), req, res)
 	}

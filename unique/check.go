@@ -113,7 +113,7 @@ func check(tx *gorm.DB, t plan.Table, rows clause.Expression, ix Index) error {
 			clause.Column{Table: t.Name, Name: pk, Alias: alias("r", i)})
 	}
 	var found []map[string]any
-	err := tx.Table(t.Name).Clauses(
+	err := tx.Table("?", clause.Table{Name: t.Name}).Clauses(
 		clause.Select{Columns: sel},
 		clause.From{
 			Tables: []clause.Table{{Name: t.Name}},
