@@ -311,5 +311,13 @@ func TestReservedWords(t *testing.T) {
 			}
 			return map[string]int{"order": 1, "select": 2}
 		},
+		// Untagged, the notes stay live and reference their order: purge
+		// holds it, as a constraint would.
+		held: func(all bool) map[string]int {
+			if all {
+				return nil
+			}
+			return map[string]int{"order": 1}
+		},
 	})
 }
