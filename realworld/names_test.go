@@ -103,12 +103,6 @@ func namingSet(t *testing.T, name string, namer schema.NamingStrategy) set {
 			return map[string]int{shops: 1} // its live staff's foreign key
 		},
 		goes: func(bool) map[string]int { return map[string]int{links: 2} },
-		known: func(modelstest.Dialect, bool) (string, string) {
-			if namer.NoLowerCase {
-				return "12.4", "NoLowerCase: the plugin's own tables are migrated under the application's naming strategy, then queried by snake_case names"
-			}
-			return "", ""
-		},
 	}
 }
 
