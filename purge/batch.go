@@ -273,7 +273,8 @@ func (r *runner) noChildren(u *unit, t plan.Table) ([]clause.Expression, error) 
 	return r.guardOf(u, t, nil)
 }
 
-// guardOf is noChildren for the edges keep accepts (all when nil).
+// guardOf is noChildren for the child edges keep accepts (all when nil);
+// every reference counts.
 func (r *runner) guardOf(u *unit, t plan.Table, keep func(plan.Edge) bool) ([]clause.Expression, error) {
 	var out []clause.Expression
 	for _, e := range u.childEdges(t) {
@@ -288,7 +289,7 @@ func (r *runner) guardOf(u *unit, t plan.Table, keep func(plan.Edge) bool) ([]cl
 			out = append(out, noChild(e, t.Name))
 		}
 	}
-	refs, err := r.notReferenced(u, t, keep)
+	refs, err := r.notReferenced(u, t)
 	return append(out, refs...), err
 }
 

@@ -14,11 +14,13 @@ import (
 // row of a cycle.
 const cycleAlias = "sc_y"
 
-// selfEdges returns the relations of t to itself that keep its rows: a
-// row with a child (or a live referencing row) through one of them waits.
+// selfEdges returns the cascading and restricting edges of t to itself: a
+// row with a child through one of them waits. (A reference of t to itself
+// keeps a row only while the referencing row is live, and the rows of a
+// cycle are not.)
 func (u *unit) selfEdges(t plan.Table) []plan.Edge {
 	var out []plan.Edge
-	for _, e := range append(u.childEdges(t), u.references(t)...) {
+	for _, e := range u.childEdges(t) {
 		if e.Child == t.Name {
 			out = append(out, e)
 		}
@@ -118,7 +120,7 @@ func (r *runner) deleteCycle(u *unit, t plan.Table, cond clause.Expression, keys
 		return wrapPurge(t, err)
 	}
 	refused := err
-	set := nullSelf(t, self)
+	set := nullSelf(t, append(self, u.references(t)...))
 	if len(set) > 0 {
 		ok, err := r.nullable(t, set)
 		if err != nil {
@@ -190,11 +192,14 @@ func (r *runner) nullable(t plan.Table, set clause.Set) (bool, error) {
 }
 
 // nullSelf is SET col = NULL for the columns through which rows of t
-// reference rows of t; nil when one of them is part of the primary key.
+// reference rows of t (the edges of es from t to t); nil when one of them is part of the primary key.
 func nullSelf(t plan.Table, self []plan.Edge) clause.Set {
 	var set clause.Set
 	seen := map[string]bool{}
 	for _, e := range self {
+		if e.Child != t.Name {
+			continue
+		}
 		for _, c := range e.ChildKeys {
 			for _, pk := range t.PrimaryKeys {
 				if pk == c {

@@ -31,14 +31,10 @@ func (u *unit) references(t plan.Table) []plan.Edge {
 // row still references them, whether or not a foreign key in the database
 // says so: no live row of each reference's table (any row, for a table
 // without a soft-delete column) references the row. The rows kept are
-// counted and reported like the rows a foreign key refuses. Only the
-// references keep accepts count (all when nil).
-func (r *runner) notReferenced(u *unit, t plan.Table, keep func(plan.Edge) bool) ([]clause.Expression, error) {
+// counted and reported like the rows a foreign key refuses.
+func (r *runner) notReferenced(u *unit, t plan.Table) ([]clause.Expression, error) {
 	var out []clause.Expression
 	for _, e := range u.references(t) {
-		if keep != nil && !keep(e) {
-			continue
-		}
 		ok, err := r.tableExists(e.Child)
 		if err != nil {
 			return nil, err
