@@ -26,6 +26,9 @@ type runner struct {
 	// run, so that later batches do not try them again.
 	skipped map[string]map[string][]any
 	exists  map[string]bool // the database's tables, listed on first use
+	// fks holds, per table, the database's foreign keys into it that
+	// change referencing rows on delete (foreignKeys), listed on first use.
+	fks map[string][]plan.Edge
 }
 
 // q is a fresh statement on the run's connection and context. Every

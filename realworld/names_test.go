@@ -305,5 +305,11 @@ func TestReservedWords(t *testing.T) {
 			}
 			return map[string]int{"order": 1, "select": 2}
 		},
+		held: func(all bool) map[string]int {
+			if all {
+				return nil
+			}
+			return map[string]int{"order": 1} // Notes do not cascade: its live note references it
+		},
 	})
 }
