@@ -252,7 +252,7 @@ func TestOtherMigrationTool(t *testing.T) {
 			return map[string]int{"my_sql_auditeds": 1, "my_sql_audited_items": 2}
 		},
 		known: func(modelstest.Dialect, bool) (string, string) {
-			return "new", "MySQL columns ON UPDATE CURRENT_TIMESTAMP: the delete's and the restore's UPDATEs make the server set updated_at, so Restore does not bring the rows back as they were"
+			return "new", "MySQL columns ON UPDATE CURRENT_TIMESTAMP (a documented limit, docs/realworld.md): the delete's and the restore's UPDATEs make the server set updated_at, so Restore brings back every column but that one"
 		},
 	}, set{
 		name:    "prisma-style tables",
