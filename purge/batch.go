@@ -42,9 +42,15 @@ func (r *runner) sweep(u *unit, t plan.Table, cond clause.Expression, guard []cl
 		self = self || e.Child == t.Name
 	}
 	if r.dialect.keyOrder() && len(t.PrimaryKeys) == 1 {
-		return r.sweepInKeyOrder(u, t, cond, guard, self, held)
+		left, known, err = r.sweepInKeyOrder(u, t, cond, guard, self, held)
+	} else {
+		err = r.sweepUpTo(u, t, cond, guard, self, held)
 	}
-	return 0, false, r.sweepUpTo(u, t, cond, guard, self, held)
+	if err != nil || !self || (known && left == 0) || len(held) > maxHeld {
+		return left, known, err
+	}
+	// Rows that reference each other (a cycle) have no leaf to start from.
+	return 0, false, r.cycles(u, t, cond, held)
 }
 
 // sweepUpTo is sweep where batches do not go in key order. A batch is one
@@ -115,6 +121,11 @@ func notHeld(t plan.Table, held map[string][]any) clause.Expression {
 // selectKeys returns up to BatchSize primary keys of t's rows matching
 // where, in key order if ordered.
 func (r *runner) selectKeys(t plan.Table, where []clause.Expression, ordered bool) ([][]any, error) {
+	return r.selectKeysUpTo(t, where, ordered, r.opts.BatchSize)
+}
+
+// selectKeysUpTo is selectKeys for up to limit keys.
+func (r *runner) selectKeysUpTo(t plan.Table, where []clause.Expression, ordered bool, limit int) ([][]any, error) {
 	sel := clause.Select{}
 	order := clause.OrderBy{}
 	for _, c := range t.PrimaryKeys {
@@ -125,7 +136,7 @@ func (r *runner) selectKeys(t plan.Table, where []clause.Expression, ordered boo
 	if ordered {
 		q = q.Clauses(order)
 	}
-	rows, err := q.Limit(r.opts.BatchSize).Rows()
+	rows, err := q.Limit(limit).Rows()
 	if err != nil {
 		return nil, err
 	}
@@ -259,8 +270,17 @@ func (r *runner) drain(table string, cond clause.Expression, done func(int64)) e
 // t's cascading or restricting edges (to tables that exist), and no live
 // row referencing them (notReferenced).
 func (r *runner) noChildren(u *unit, t plan.Table) ([]clause.Expression, error) {
+	return r.guardOf(u, t, nil)
+}
+
+// guardOf is noChildren for the child edges keep accepts (all when nil);
+// every reference counts.
+func (r *runner) guardOf(u *unit, t plan.Table, keep func(plan.Edge) bool) ([]clause.Expression, error) {
 	var out []clause.Expression
 	for _, e := range u.childEdges(t) {
+		if keep != nil && !keep(e) {
+			continue
+		}
 		ok, err := r.tableExists(e.Child)
 		if err != nil {
 			return nil, err

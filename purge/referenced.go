@@ -31,10 +31,18 @@ func (u *unit) references(t plan.Table) []plan.Edge {
 // row still references them, whether or not a foreign key in the database
 // says so: no live row of each reference's table (any row, for a table
 // without a soft-delete column) references the row. The rows kept are
-// counted and reported like the rows a foreign key refuses.
+// counted and reported like the rows a foreign key refuses. A foreign
+// key in the database that no model declares counts too when its ON
+// DELETE action would change the referencing rows (foreignKeys).
 func (r *runner) notReferenced(u *unit, t plan.Table) ([]clause.Expression, error) {
 	var out []clause.Expression
-	for _, e := range u.references(t) {
+	refs := u.references(t)
+	fks, err := r.foreignKeys(t)
+	if err != nil {
+		return nil, err
+	}
+	refs = append(refs, undeclared(fks, append(u.childEdges(t), refs...))...)
+	for _, e := range refs {
 		ok, err := r.tableExists(e.Child)
 		if err != nil {
 			return nil, err

@@ -32,6 +32,9 @@ type runner struct {
 	// invalid holds the deletions left alone because their stored plan
 	// does not match the database (cascade.Live): Run returns them.
 	invalid []error
+	// fks holds, per table, the database's foreign keys into it that
+	// change referencing rows on delete (foreignKeys), listed on first use.
+	fks map[string][]plan.Edge
 }
 
 // q is a fresh statement on the run's connection and context. Every

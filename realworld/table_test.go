@@ -26,7 +26,6 @@ type Ticket struct {
 func TestDeleteThroughTable(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
 		t.Parallel()
-		knownIssue(t, "12.7", `db.Table("ticket_archive").Delete(&row) soft-deletes with no log entry`)
 		s := set{name: "archive", models: []any{&Ticket{}}}
 		e := openSet(t, d, s, false)
 		archive := e.db.Table("ticket_archive")
