@@ -64,11 +64,11 @@ type mockDialect struct {
 var (
 	mockPostgres = mockDialect{name: "postgres", timeType: "timestamp with time zone",
 		open: func(c gorm.ConnPool) gorm.Dialector { return postgres.New(postgres.Config{Conn: c}) }}
-	// The MySQL dialector as on the MariaDB servers the tests run against.
+	// The MySQL dialector asks the server's version (setupConn answers
+	// MariaDB's, as on the servers the tests run against) and writes
+	// MariaDB's SQL: LOCK IN SHARE MODE for FOR SHARE.
 	mockMySQL = mockDialect{name: "mysql", timeType: "datetime",
-		open: func(c gorm.ConnPool) gorm.Dialector {
-			return mysql.New(mysql.Config{Conn: c, SkipInitializeWithVersion: true, ServerVersion: "10.11.6-MariaDB"})
-		}}
+		open: func(c gorm.ConnPool) gorm.Dialector { return mysql.New(mysql.Config{Conn: c}) }}
 )
 
 // sent is one statement the operation under test must send, in order: a
@@ -174,6 +174,7 @@ func setupConn(t *testing.T, d mockDialect, cat catalog) gorm.ConnPool {
 	t.Cleanup(func() { conn.Close() })
 	mock.MatchExpectationsInOrder(false)
 	for range 50 { // more than any setup sends
+		mock.ExpectQuery("select version()").WillReturnRows(oneRow("10.11.6-MariaDB"))
 		mock.ExpectQuery("information_schema.collations").WillReturnRows(oneRow("utf8mb4_bin"))
 		mock.ExpectQuery("datetime_precision").WillReturnRows(
 			sqlmock.NewRows([]string{"data_type", "datetime_precision", "numeric_precision", "numeric_scale"}).
@@ -186,13 +187,15 @@ func setupConn(t *testing.T, d mockDialect, cat catalog) gorm.ConnPool {
 	return conn
 }
 
-// The deletion the restore, purge and unique tests find in the log.
+// The deletion the restore, purge and unique tests find in the log, with
+// its plan as the plugin stores it.
 const (
 	mockDeletionID = "01a24dc0-0aa0-72bc-b600-87d90d17c45f"
 	projectPlan    = `{"root":"projects","tables":[` +
 		`{"name":"projects","pk":["id"],"intKey":true,"marker":{"column":"deleted_at","kind":"time","aliveNull":true}},` +
 		`{"name":"tasks","pk":["id"],"intKey":true,"marker":{"column":"deleted_at","kind":"time","aliveNull":true}}],` +
-		`"edges":[{"parent":"projects","child":"tasks","parentKeys":["id"],"childKeys":["project_id"],"name":"mockProject.Tasks"}]}`
+		`"edges":[` + projectTasks + `],"incoming":[` + projectTasks + `],"references":[` + projectTasks + `]}`
+	projectTasks  = `{"parent":"projects","child":"tasks","parentKeys":["id"],"childKeys":["project_id"],"name":"mockProject.Tasks"}`
 	workspacePlan = `{"root":"workspaces","tables":[{"name":"workspaces","pk":["id"],"intKey":true,` +
 		`"marker":{"column":"deleted_at","kind":"time","aliveNull":true},` +
 		`"unique":[{"name":"idx_workspaces_slug_live","columns":["slug"]}]}],"edges":null}`
@@ -278,17 +281,29 @@ func TestDeleteStatements(t *testing.T) {
 	}
 }
 
-// A restore of a whole deletion: lock its log row, check that the tables
-// still have the plan's columns (on PostgreSQL inside a savepoint, so that
-// a missing column does not abort the transaction), clear the stamp
-// table by table, then count the restored rows in the log.
+// Restores. Of a whole deletion (RestoreDeletion): lock its log row,
+// check that the tables still have the plan's columns (on PostgreSQL in a
+// savepoint, so that a missing column does not abort the transaction),
+// clear the stamp table by table, count the restored rows in the log. Of
+// a row (Restore): find its deletion by the row's stamp and lock it, move
+// the row's part to a mark of its own (a new log row), check under a
+// shared lock (FOR SHARE; LOCK IN SHARE MODE on MariaDB) that no parent of
+// it is in the trash, restore the part, update the deletion's log row and
+// drop the part's.
 func TestRestoreStatements(t *testing.T) {
+	deletion := func(db *gorm.DB) (softcascade.Report, error) { return softcascade.RestoreDeletion(db, mockDeletionID) }
+	task := func(db *gorm.DB) (softcascade.Report, error) { return softcascade.Restore(db, &mockTask{ID: 3}) }
+	taskRow := func() *sqlmock.Rows {
+		return sqlmock.NewRows([]string{"id", "project_id", "title", "deleted_at"}).AddRow(3, 7, "t", mockDeletedAt)
+	}
 	tests := []struct {
-		name  string
-		d     mockDialect
-		steps []sent
+		name    string
+		d       mockDialect
+		restore func(*gorm.DB) (softcascade.Report, error)
+		rows    int64
+		steps   []sent
 	}{{
-		name: "postgres", d: mockPostgres,
+		name: "postgres: RestoreDeletion", d: mockPostgres, restore: deletion, rows: 3,
 		steps: []sent{
 			txBegin,
 			wantQuery(`SELECT * FROM "softcascade_deletions" WHERE "id" = $1 LIMIT $2 FOR UPDATE`, deletionRow("projects", projectPlan, `{"projects":1,"tasks":2}`, 3)),
@@ -300,7 +315,7 @@ func TestRestoreStatements(t *testing.T) {
 			txCommit,
 		},
 	}, {
-		name: "mysql", d: mockMySQL,
+		name: "mysql: RestoreDeletion", d: mockMySQL, restore: deletion, rows: 3,
 		steps: []sent{
 			txBegin,
 			wantQuery("SELECT * FROM `softcascade_deletions` WHERE `id` = ? LIMIT ? FOR UPDATE", deletionRow("projects", projectPlan, `{"projects":1,"tasks":2}`, 3)),
@@ -310,14 +325,51 @@ func TestRestoreStatements(t *testing.T) {
 			wantExec("UPDATE `softcascade_deletions` SET `restored_rows`=?,`restored_at`=?,`restored_by`=? WHERE `id` = ?", 1),
 			txCommit,
 		},
+	}, {
+		name: "postgres: Restore of a row, part of a deletion", d: mockPostgres, restore: task, rows: 1,
+		steps: []sent{
+			txBegin,
+			wantQuery(`SELECT COUNT(*), COUNT(CASE WHEN "tasks"."deleted_at" IS NOT NULL THEN 1 END) FROM "tasks" WHERE "tasks"."id" = $1`, sqlmock.NewRows([]string{"n", "deleted"}).AddRow(1, 1)),
+			wantQuery(`SELECT * FROM "tasks" WHERE "tasks"."id" = $1`, taskRow()),
+			wantQuery(`SELECT * FROM "softcascade_deletions" WHERE "stamp" = $1 FOR UPDATE`, deletionRow("projects", projectPlan, `{"projects":1,"tasks":2}`, 3)),
+			wantExec(`SAVEPOINT sc_live_…`, 0),
+			wantQuery(`SELECT "sc_t0"."id",… FROM "projects" "sc_t0","tasks" "sc_t1" WHERE 1 = 0`, noRows()),
+			wantExec(`INSERT INTO "softcascade_deletions" … ON CONFLICT DO NOTHING`, 1),
+			wantExec(`UPDATE "tasks" SET "deleted_at"=$1 WHERE "tasks"."id" = $2 AND "tasks"."deleted_at" = $3`, 1),
+			wantQuery(`SELECT MAX("sc_d"."sc_gone") FROM (SELECT CASE WHEN "sc_p"."deleted_at" IS NOT NULL THEN 1 ELSE 0 END AS "sc_gone" FROM "projects" AS "sc_p" WHERE "sc_p"."id" IN (SELECT "tasks"."project_id" FROM "tasks" "tasks" WHERE "tasks"."deleted_at" = $1) AND … FOR SHARE) AS "sc_d"`, oneRow(0)),
+			wantExec(`UPDATE "tasks" SET "deleted_at"=$1 WHERE "tasks"."deleted_at" = $2`, 1),
+			wantQuery(`SELECT 1 FROM "projects" WHERE "projects"."deleted_at" = $1 LIMIT $2`, noRows()),
+			wantQuery(`SELECT 1 FROM "tasks" WHERE "tasks"."deleted_at" = $1 LIMIT $2`, noRows()),
+			wantExec(`UPDATE "softcascade_deletions" SET "restored_rows"=$1,"restored_at"=$2,"restored_by"=$3 WHERE "id" = $4`, 1),
+			wantExec(`DELETE FROM "softcascade_deletions" WHERE "softcascade_deletions"."id" = $1`, 1),
+			txCommit,
+		},
+	}, {
+		name: "mysql: Restore of a row, part of a deletion", d: mockMySQL, restore: task, rows: 1,
+		steps: []sent{
+			txBegin,
+			wantQuery("SELECT COUNT(*), COUNT(CASE WHEN `tasks`.`deleted_at` IS NOT NULL THEN 1 END) FROM `tasks` WHERE `tasks`.`id` = ?", sqlmock.NewRows([]string{"n", "deleted"}).AddRow(1, 1)),
+			wantQuery("SELECT * FROM `tasks` WHERE `tasks`.`id` = ?", taskRow()),
+			wantQuery("SELECT * FROM `softcascade_deletions` WHERE `stamp` = ? FOR UPDATE", deletionRow("projects", projectPlan, `{"projects":1,"tasks":2}`, 3)),
+			wantQuery("SELECT `sc_t0`.`id`,… FROM `projects` `sc_t0`,`tasks` `sc_t1` WHERE 1 = 0", noRows()),
+			wantExec("INSERT INTO `softcascade_deletions` … ON DUPLICATE KEY UPDATE `id`=`id`", 1),
+			wantExec("UPDATE `tasks` SET `deleted_at`=? WHERE `tasks`.`id` = ? AND `tasks`.`deleted_at` = ?", 1),
+			wantQuery("SELECT MAX(`sc_d`.`sc_gone`) FROM (SELECT CASE WHEN `sc_p`.`deleted_at` IS NOT NULL THEN 1 ELSE 0 END AS `sc_gone` FROM `projects` AS `sc_p` WHERE `sc_p`.`id` IN (SELECT `tasks`.`project_id` FROM `tasks` `tasks` WHERE `tasks`.`deleted_at` = ?) AND … LOCK IN SHARE MODE) AS `sc_d`", oneRow(0)),
+			wantExec("UPDATE `tasks` SET `deleted_at`=? WHERE `tasks`.`deleted_at` = ?", 1),
+			wantQuery("SELECT 1 FROM `projects` WHERE `projects`.`deleted_at` = ? LIMIT ?", noRows()),
+			wantQuery("SELECT 1 FROM `tasks` WHERE `tasks`.`deleted_at` = ? LIMIT ?", noRows()),
+			wantExec("UPDATE `softcascade_deletions` SET `restored_rows`=?,`restored_at`=?,`restored_by`=? WHERE `id` = ?", 1),
+			wantExec("DELETE FROM `softcascade_deletions` WHERE `softcascade_deletions`.`id` = ?", 1),
+			txCommit,
+		},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			db := mockDB(t, tt.d, catalog{precision: 6}, []any{&mockProject{}, &mockTask{}}, tt.steps)
-			rep, err := softcascade.RestoreDeletion(db, mockDeletionID)
+			rep, err := tt.restore(db)
 			require.NoError(t, err)
-			require.Equal(t, int64(3), rep.Rows)
+			require.Equal(t, tt.rows, rep.Rows)
 		})
 	}
 }
