@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm/schema"
 
 	"github.com/softcascade/softcascade/cascade/plan"
+	"github.com/softcascade/softcascade/errs"
 	"github.com/softcascade/softcascade/softdelete"
 	"github.com/softcascade/softcascade/unique"
 )
@@ -181,7 +182,7 @@ func (g *Graph) policyOf(rel *schema.Relationship, e plan.Edge, owns bool) (poli
 		case "-":
 			return none, nil
 		default:
-			return none, fmt.Errorf("softcascade: %s.%s: unknown tag softcascade:%q (want cascade, restrict or -)", rel.Schema.Name, rel.Name, tag)
+			return none, fmt.Errorf("%w: %s.%s: unknown tag softcascade:%q (want cascade, restrict or -)", errs.ErrInvalidValue, rel.Schema.Name, rel.Name, tag)
 		}
 	}
 	if c := constraintOf(rel); c != nil {

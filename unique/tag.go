@@ -23,6 +23,7 @@ import (
 	"gorm.io/gorm/schema"
 
 	"github.com/softcascade/softcascade/cascade/plan"
+	"github.com/softcascade/softcascade/errs"
 )
 
 // TagName is the struct tag read on column fields: softcascade:"unique" or
@@ -67,7 +68,7 @@ func Of(s *schema.Schema) ([]Index, error) {
 			}
 			kw, name, _ := strings.Cut(item, ":")
 			if !strings.EqualFold(strings.TrimSpace(kw), "unique") {
-				return nil, fmt.Errorf("softcascade: %s.%s: unknown tag softcascade:%q on a column (want unique or unique:index_name)", s.Name, f.Name, tag)
+				return nil, fmt.Errorf("%w: %s.%s: unknown tag softcascade:%q on a column (want unique or unique:index_name)", errs.ErrInvalidValue, s.Name, f.Name, tag)
 			}
 			name = strings.TrimSpace(name)
 			if name == "" {
