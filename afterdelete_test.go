@@ -7,7 +7,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/softcascade/softcascade"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // Board deletes the projects of its name when it is deleted.

@@ -12,7 +12,7 @@ import (
 	"gorm.io/plugin/soft_delete"
 
 	"github.com/softcascade/softcascade"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // Bad input: every case gets a clear error (or a documented, safe

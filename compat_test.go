@@ -12,7 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/softcascade/softcascade"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // GORM compatibility: models that do not opt into cascading behave with

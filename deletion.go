@@ -1,8 +1,8 @@
 package softcascade
 
 import (
-	"github.com/softcascade/softcascade/deletionlog"
-	"github.com/softcascade/softcascade/errs"
+	"github.com/softcascade/softcascade/internal/deletionlog"
+	"github.com/softcascade/softcascade/internal/errs"
 )
 
 // Deletion is one Delete call that soft-deleted rows: its table, actor,

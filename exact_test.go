@@ -4,8 +4,8 @@ import (
 	"testing"
 
 	"github.com/softcascade/softcascade"
-	"github.com/softcascade/softcascade/deletionlog"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/deletionlog"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // A log created by an earlier version, whose key columns have the

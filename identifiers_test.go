@@ -14,8 +14,8 @@ import (
 	"gorm.io/plugin/soft_delete"
 
 	"github.com/softcascade/softcascade"
-	"github.com/softcascade/softcascade/cascade/plan"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/cascade/plan"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // Models whose table and column names need quoting: a reserved word, a

@@ -5,7 +5,7 @@ import (
 
 	"gorm.io/gorm"
 
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // seedKinds creates a folder with two notes, each note two pages, each page

@@ -8,7 +8,7 @@ import (
 	"gorm.io/gorm/schema"
 
 	"github.com/softcascade/softcascade"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // The plugin's tables keep their names whatever the application's naming

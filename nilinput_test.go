@@ -9,7 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/softcascade/softcascade"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // Every exported entry point given nil or zero inputs returns

@@ -6,10 +6,10 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/softcascade/softcascade/cascade/plan"
-	"github.com/softcascade/softcascade/deletionlog"
-	"github.com/softcascade/softcascade/errs"
-	"github.com/softcascade/softcascade/purge"
+	"github.com/softcascade/softcascade/internal/cascade/plan"
+	"github.com/softcascade/softcascade/internal/deletionlog"
+	"github.com/softcascade/softcascade/internal/errs"
+	"github.com/softcascade/softcascade/internal/purge"
 )
 
 // PurgeOptions tell Purge what to remove. The zero value purges every

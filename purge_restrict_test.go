@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/softcascade/softcascade"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // A foreign key declared ON DELETE RESTRICT (as other migration tools

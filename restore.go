@@ -3,9 +3,9 @@ package softcascade
 import (
 	"gorm.io/gorm"
 
-	"github.com/softcascade/softcascade/cascade"
-	"github.com/softcascade/softcascade/deletionlog"
-	"github.com/softcascade/softcascade/restore"
+	"github.com/softcascade/softcascade/internal/cascade"
+	"github.com/softcascade/softcascade/internal/deletionlog"
+	"github.com/softcascade/softcascade/internal/restore"
 )
 
 // Restore brings back the rows value points to (a pointer to a struct or a

@@ -10,7 +10,7 @@ import (
 	"gorm.io/plugin/soft_delete"
 
 	"github.com/softcascade/softcascade"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // fixedClock returns a NowFunc that always answers the same millisecond.

@@ -12,7 +12,7 @@ import (
 	"gorm.io/gorm/schema"
 
 	"github.com/softcascade/softcascade"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // shRole is shared by many members.

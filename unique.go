@@ -3,7 +3,7 @@ package softcascade
 import (
 	"gorm.io/gorm"
 
-	"github.com/softcascade/softcascade/unique"
+	"github.com/softcascade/softcascade/internal/unique"
 )
 
 // UniqueConflictError is returned when a restore would give a live row's

@@ -15,9 +15,9 @@ import (
 	"gorm.io/plugin/soft_delete"
 
 	"github.com/softcascade/softcascade"
-	"github.com/softcascade/softcascade/cascade"
-	modelstest "github.com/softcascade/softcascade/models_test"
-	"github.com/softcascade/softcascade/unique"
+	"github.com/softcascade/softcascade/internal/cascade"
+	"github.com/softcascade/softcascade/internal/modelstest"
+	"github.com/softcascade/softcascade/internal/unique"
 )
 
 // The soft-delete kinds not in UniqueModels, each with a unique code.

@@ -16,8 +16,8 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/softcascade/softcascade"
-	"github.com/softcascade/softcascade/cascade"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/cascade"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // A property test: a seeded random walk (deterministic per seed) over

@@ -7,7 +7,7 @@ import (
 
 	"gorm.io/gorm"
 
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // An admin panel, shaped like the system models of Go admin panels

@@ -6,7 +6,7 @@ import (
 
 	"gorm.io/gorm"
 
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // Keys other than one auto-increment integer: UUID text keys made by the
