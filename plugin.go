@@ -142,7 +142,7 @@ func (p *Plugin) initialize(db *gorm.DB) error {
 	cfg := &callbacks.Config{Graph: p.graph, GuardChildren: p.guard}
 	if p.onCommit != nil {
 		cfg.Committed = func(ctx context.Context, d *deletionlog.Deletion) {
-			p.onCommit(ctx, Event{Op: Deleted, Deletion: d})
+			p.onCommit(ctx, Event{Op: Deleted, Deletion: (*Deletion)(d)})
 		}
 	}
 	return callbacks.Register(db, cfg)

@@ -68,7 +68,7 @@ func restoring(db *gorm.DB, fn func(*gorm.DB, *Plugin, restore.Request) (restore
 	})
 	rep := Report{Rows: res.Rows, Tables: res.Tables}
 	if err != nil {
-		return Report{}, err
+		return Report{}, publicError(err)
 	}
 	p.notify(db, Event{Op: Restored, Report: rep})
 	return rep, nil

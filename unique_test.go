@@ -275,9 +275,9 @@ func TestUniqueCheck(t *testing.T) {
 		}
 		conflict := func(err error, table, index string, key map[string]any, live, deleted uint) {
 			t.Helper()
-			var ce *softcascade.UniqueConflictError
+			var ce *unique.ConflictError
 			if !errors.As(err, &ce) {
-				t.Fatalf("%s: err = %v, want a UniqueConflictError", table, err)
+				t.Fatalf("%s: err = %v, want a unique.ConflictError", table, err)
 			}
 			if !errors.Is(err, softcascade.ErrUniqueConflict) {
 				t.Errorf("%s: errors.Is(ErrUniqueConflict) false", table)
@@ -325,7 +325,7 @@ func TestUniqueCheckWithoutIndexes(t *testing.T) {
 		del := deletions(t, db)[0]
 		pt, _ := del.Plan.Table("workspaces")
 		err := unique.Check(db, pt, cascade.Member(pt, pt.Name, cascade.Mark{ID: del.ID, Stamp: del.StampTime()}), pt.Unique)
-		var ce *softcascade.UniqueConflictError
+		var ce *unique.ConflictError
 		if !errors.As(err, &ce) || fmt.Sprint(ce.Live) != fmt.Sprint(map[string]any{"id": live.ID}) {
 			t.Fatalf("err = %v, want a conflict with live row %d", err, live.ID)
 		}
