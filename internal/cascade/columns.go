@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/softcascade/softcascade/internal/cascade/plan"
+	"github.com/softcascade/softcascade/internal/dialect"
 	"github.com/softcascade/softcascade/internal/errs"
 	"github.com/softcascade/softcascade/internal/softdelete"
 )
@@ -35,29 +36,16 @@ type columnRow struct {
 	NumericScale      sql.NullInt64 `gorm:"column:numeric_scale"`
 }
 
-// The information_schema query of each database that is asked; a table
-// name "s.t" is table t of schema (database) s. Values are bound, never
-// pasted. PostgreSQL resolves the table name as the plugin's statements
-// do (to_regclass, through the search path).
-const (
-	postgresColumn = `SELECT c.data_type AS data_type, c.datetime_precision AS datetime_precision, c.numeric_precision AS numeric_precision, c.numeric_scale AS numeric_scale FROM pg_catalog.pg_class r JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace JOIN information_schema.columns c ON c.table_schema = n.nspname AND c.table_name = r.relname WHERE r.oid = to_regclass(COALESCE(quote_ident(?) || '.', '') || quote_ident(?)) AND c.column_name = ?`
-	mysqlColumn    = `SELECT DATA_TYPE AS data_type, DATETIME_PRECISION AS datetime_precision, NUMERIC_PRECISION AS numeric_precision, NUMERIC_SCALE AS numeric_scale FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND COLUMN_NAME = ?`
-)
-
 // readColumn asks the database for the type of t's soft-delete time
-// column (one statement). found is false when the table or column is not
+// column (one statement); a table name "s.t" is table t of schema
+// (database) s, bound, never pasted. found is false when the table or column is not
 // there (yet). SQLite is not asked: it stores a time as text with all its
 // digits and an integer in 64 bits, whatever the declared type; nor is any
 // other database this package does not know (the cascade's own check
 // still catches a column that loses the stamp).
 func readColumn(db *gorm.DB, t plan.Table) (row columnRow, found bool, err error) {
-	var query string
-	switch db.Dialector.Name() {
-	case "postgres":
-		query = postgresColumn
-	case "mysql":
-		query = mysqlColumn
-	default:
+	query := dialect.For(db).ColumnTypeQuery()
+	if query == "" {
 		return row, true, nil
 	}
 	var schemaName any

@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/softcascade/softcascade/internal/cascade/plan"
+	"github.com/softcascade/softcascade/internal/dialect"
 	"github.com/softcascade/softcascade/internal/errs"
 )
 
@@ -129,7 +130,7 @@ func (l *Live) probe(order []string, need map[string][]string) error {
 	}
 	tx := l.tx.Session(&gorm.Session{NewDB: true})
 	savepoint := ""
-	if _, inTx := tx.Statement.ConnPool.(gorm.TxCommitter); inTx && tx.Dialector.Name() == "postgres" {
+	if _, inTx := tx.Statement.ConnPool.(gorm.TxCommitter); inTx && dialect.For(tx).AbortsOnError() {
 		savepoint = fmt.Sprintf("sc_live_%p", l)
 		if err := tx.SavePoint(savepoint).Error; err != nil {
 			return err
@@ -236,7 +237,7 @@ func (l *Live) has(have map[string]bool, c string) bool {
 	if have[c] {
 		return true
 	}
-	if l.tx.Dialector.Name() == "postgres" {
+	if dialect.For(l.tx).CaseSensitiveColumns() {
 		return false
 	}
 	for h := range have {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/softcascade/softcascade/internal/cascade/plan"
 	"github.com/softcascade/softcascade/internal/deletionlog"
+	"github.com/softcascade/softcascade/internal/dialect"
 )
 
 // Aliases of the sub-queries the plugin writes; unusual enough not to
@@ -183,4 +184,4 @@ func NonNil(exprs ...clause.Expression) []clause.Expression {
 
 // Locks reports whether the database takes row locks with SELECT ... FOR
 // UPDATE (SQLite has no such clause: it runs one writer at a time).
-func Locks(db *gorm.DB) bool { return db.Dialector.Name() != "sqlite" }
+func Locks(db *gorm.DB) bool { return dialect.For(db).RowLocks() }

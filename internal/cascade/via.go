@@ -6,6 +6,7 @@ import (
 
 	"github.com/softcascade/softcascade/internal/cascade/plan"
 	"github.com/softcascade/softcascade/internal/deletionlog"
+	"github.com/softcascade/softcascade/internal/dialect"
 )
 
 // Via selects the rows of a target table whose Keys match the ViaKeys of
@@ -69,7 +70,7 @@ func (c viaIn) Build(b clause.Builder) {
 // a semi-join. It returns the rows changed.
 func Update(tx *gorm.DB, table string, set clause.Set, where []clause.Expression, via *Via) (int64, error) {
 	if via != nil {
-		if tx.Dialector.Name() == "mysql" {
+		if dialect.For(tx).JoinUpdate() {
 			r := On(tx, table).Exec("?", joinUpdate{table: table, set: set, where: where, via: via})
 			return r.RowsAffected, r.Error
 		}

@@ -2,6 +2,7 @@ package deletionlog
 
 import (
 	"fmt"
+	"github.com/softcascade/softcascade/internal/dialect"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -42,7 +43,7 @@ func binaryCollations() []string {
 // collation, are altered; a column that has it already is left alone.
 // PostgreSQL and SQLite compare text exactly already.
 func makeExact(db *gorm.DB) error {
-	if db.Dialector.Name() != "mysql" {
+	if !dialect.For(db).BinaryCollation() {
 		return nil
 	}
 	coll, err := binaryCollation(db)

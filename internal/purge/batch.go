@@ -1,19 +1,15 @@
 package purge
 
 import (
-	"errors"
 	"fmt"
-	"strings"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/softcascade/softcascade/internal/cascade"
 	"github.com/softcascade/softcascade/internal/cascade/plan"
+	"github.com/softcascade/softcascade/internal/dialect"
 )
-
-// sqliteForeignKeyFailed is SQLite's message for a foreign key violation.
-const sqliteForeignKeyFailed = "FOREIGN KEY constraint failed"
 
 // maxVars bounds the bound parameters of one statement (SQLite allows
 // 32766, PostgreSQL and MySQL 65535); a larger batch is split into several
@@ -41,7 +37,7 @@ func (r *runner) sweep(u *unit, t plan.Table, cond clause.Expression, guard []cl
 	for _, e := range append(u.childEdges(t), u.references(t)...) {
 		self = self || e.Child == t.Name
 	}
-	if r.dialect.keyOrder() && len(t.PrimaryKeys) == 1 {
+	if r.dialect.KeyOrder() && len(t.PrimaryKeys) == 1 {
 		return r.sweepInKeyOrder(u, t, cond, guard, self, held)
 	}
 	return 0, false, r.sweepUpTo(u, t, cond, guard, self, held)
@@ -66,7 +62,7 @@ func (r *runner) sweepUpTo(u *unit, t plan.Table, cond clause.Expression, guard 
 		if len(held) > 0 {
 			where = append(where, notHeld(t, held))
 		}
-		if stmt := r.dialect.deleteUpTo(t.Name, clause.And(where...), r.opts.BatchSize, self); stmt != nil {
+		if stmt := r.dialect.DeleteUpTo(t.Name, clause.And(where...), r.opts.BatchSize, self); stmt != nil {
 			res := r.q().Exec("?", stmt)
 			if res.Error == nil {
 				r.counted(u, t.Name, res.RowsAffected)
@@ -244,7 +240,7 @@ func (r *runner) drain(table string, cond clause.Expression, done func(int64)) e
 		if err := r.ctx.Err(); err != nil {
 			return err
 		}
-		res := r.q().Exec("?", r.dialect.deleteUpTo(table, cond, r.opts.BatchSize, false))
+		res := r.q().Exec("?", r.dialect.DeleteUpTo(table, cond, r.opts.BatchSize, false))
 		if res.Error != nil {
 			return res.Error
 		}
@@ -295,23 +291,5 @@ func (r *runner) countInto(u *unit, table string, cond clause.Expression) error 
 // foreignKey reports whether err is a foreign key violation, whatever
 // gorm.Config.TranslateError says.
 func (r *runner) foreignKey(err error) bool {
-	if errors.Is(err, gorm.ErrForeignKeyViolated) {
-		return true
-	}
-	// SQLite reports a foreign key declared ON DELETE RESTRICT with the
-	// extended code SQLITE_CONSTRAINT_TRIGGER, which its GORM dialector
-	// does not translate; every foreign key failure has this message.
-	if r.conn.Dialector.Name() == "sqlite" && err != nil && strings.Contains(err.Error(), sqliteForeignKeyFailed) {
-		return true
-	}
-	tr, ok := r.conn.Dialector.(gorm.ErrorTranslator)
-	if !ok {
-		return false
-	}
-	for e := err; e != nil; e = errors.Unwrap(e) {
-		if errors.Is(tr.Translate(e), gorm.ErrForeignKeyViolated) {
-			return true
-		}
-	}
-	return false
+	return dialect.For(r.conn).ForeignKeyViolation(r.conn, err)
 }

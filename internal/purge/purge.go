@@ -34,6 +34,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/softcascade/softcascade/internal/cascade/plan"
+	"github.com/softcascade/softcascade/internal/dialect"
 	"github.com/softcascade/softcascade/internal/errs"
 )
 
@@ -120,7 +121,7 @@ func Run(db *gorm.DB, opts Options) (Result, error) {
 	if _, inTx := db.Statement.ConnPool.(gorm.TxCommitter); inTx {
 		return res, fmt.Errorf("%w: purge runs its own short transactions: call it outside a transaction", errs.ErrInvalidValue)
 	}
-	dia, err := dialectOf(db)
+	dia, err := dialect.For(db).Purge()
 	if err != nil {
 		return res, err
 	}
@@ -139,7 +140,7 @@ func Run(db *gorm.DB, opts Options) (Result, error) {
 		if opts.DryRun {
 			return r.run()
 		}
-		ok, err := dia.lock(r.q())
+		ok, err := dia.Lock(r.q())
 		if err != nil {
 			return fmt.Errorf("softcascade: purge lock: %w", err)
 		}
@@ -152,7 +153,7 @@ func Run(db *gorm.DB, opts Options) (Result, error) {
 			// does not keep the lock.
 			unlockCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 			defer cancel()
-			if uerr := dia.unlock(conn.WithContext(unlockCtx).Session(&gorm.Session{NewDB: true})); uerr != nil {
+			if uerr := dia.Unlock(conn.WithContext(unlockCtx).Session(&gorm.Session{NewDB: true})); uerr != nil {
 				opts.Logger.ErrorContext(ctx, "softcascade: purge unlock", "error", uerr)
 			}
 		}()

@@ -12,6 +12,7 @@ import (
 	"github.com/softcascade/softcascade/internal/cascade"
 	"github.com/softcascade/softcascade/internal/cascade/plan"
 	"github.com/softcascade/softcascade/internal/deletionlog"
+	"github.com/softcascade/softcascade/internal/dialect"
 )
 
 // deletionPage is how many deletions one query of the log loads.
@@ -22,7 +23,7 @@ type runner struct {
 	conn    *gorm.DB
 	ctx     context.Context
 	opts    Options
-	dialect dialect
+	dialect dialect.Purge
 	res     *Result
 	// skipped holds, per table, the keys that a foreign key kept in this
 	// run, so that later batches do not try them again.

@@ -8,6 +8,7 @@ import (
 	"github.com/softcascade/softcascade/internal/cascade"
 	"github.com/softcascade/softcascade/internal/cascade/plan"
 	"github.com/softcascade/softcascade/internal/deletionlog"
+	"github.com/softcascade/softcascade/internal/dialect"
 	"github.com/softcascade/softcascade/internal/softdelete"
 )
 
@@ -71,11 +72,11 @@ func notRetaken(t plan.Table, alias, id string) clause.Expression {
 // a row counts only when its whole second (or millisecond) is before the
 // cutoff; timestamps compare in SQL (on SQLite through julianday, as they
 // are stored as text).
-func agedBefore(t plan.Table, alias string, cutoff time.Time, dia dialect) clause.Expression {
+func agedBefore(t plan.Table, alias string, cutoff time.Time, dia dialect.Purge) clause.Expression {
 	name, kind, unit := t.Marker.TimeColumn()
 	c := col(alias, name)
 	if kind == softdelete.Time {
-		return dia.timeBefore(c, cutoff)
+		return dia.TimeBefore(c, cutoff)
 	}
 	var v int64
 	switch unit {
@@ -93,7 +94,7 @@ func agedBefore(t plan.Table, alias string, cutoff time.Time, dia dialect) claus
 // t": for stamped tables no such deletion has the row's stamp, for the
 // others no ledger row names it (ledger rows go when their deletion is
 // purged).
-func notInDeletion(t plan.Table, alias string, dia dialect) clause.Expression {
+func notInDeletion(t plan.Table, alias string, dia dialect.Purge) clause.Expression {
 	if !t.Marker.Stamped() {
 		return notExists(clause.Table{Name: deletionlog.LedgerTable, Alias: logAlias},
 			clause.Eq{Column: col(logAlias, "table_name"), Value: t.Name},
@@ -106,7 +107,7 @@ func notInDeletion(t plan.Table, alias string, dia dialect) clause.Expression {
 	case kind == softdelete.Time:
 		same = clause.Eq{Column: col(logAlias, "deleted_at"), Value: col(alias, name)}
 	case unit == softdelete.Nano:
-		same = clause.Eq{Column: col(logAlias, "stamp"), Value: dia.nanosToMillis(col(alias, name))}
+		same = clause.Eq{Column: col(logAlias, "stamp"), Value: dia.NanosToMillis(col(alias, name))}
 	default:
 		same = clause.Eq{Column: col(logAlias, "stamp"), Value: col(alias, name)}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/softcascade/softcascade/internal/cascade"
 	"github.com/softcascade/softcascade/internal/cascade/plan"
 	"github.com/softcascade/softcascade/internal/deletionlog"
+	"github.com/softcascade/softcascade/internal/dialect"
 	"github.com/softcascade/softcascade/internal/errs"
 	"github.com/softcascade/softcascade/internal/softdelete"
 )
@@ -43,7 +44,7 @@ func deletionUnit(d *deletionlog.Deletion) *unit {
 
 // modelUnit is the rows of p's root table soft-deleted before cutoff that
 // no unpurged deletion covers, and their non-soft-deletable children.
-func modelUnit(p *plan.Plan, cutoff time.Time, dia dialect) *unit {
+func modelUnit(p *plan.Plan, cutoff time.Time, dia dialect.Purge) *unit {
 	root, _ := p.Table(p.Root)
 	u := &unit{
 		plan: p,

@@ -3,6 +3,7 @@ package unique
 import (
 	"errors"
 	"fmt"
+	"github.com/softcascade/softcascade/internal/dialect"
 	"maps"
 	"slices"
 	"strings"
@@ -93,7 +94,7 @@ func check(tx *gorm.DB, t plan.Table, rows clause.Expression, ix Index) error {
 	// index is over the generated columns, so join on them when they exist
 	// (a join on the plain columns would scan the table for every row).
 	liveCols := ix.Columns
-	if tx.Dialector.Name() == "mysql" && hasLiveColumns(tx, t.Name, ix.Columns) {
+	if kind, _ := dialect.For(tx).UniqueWhileLive(); kind == dialect.LiveColumns && hasLiveColumns(tx, t.Name, ix.Columns) {
 		liveCols = make([]string, len(ix.Columns))
 		for i, c := range ix.Columns {
 			liveCols[i] = LiveColumn(c)

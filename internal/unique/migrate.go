@@ -2,6 +2,7 @@ package unique
 
 import (
 	"fmt"
+	"github.com/softcascade/softcascade/internal/dialect"
 	"strings"
 
 	"gorm.io/gorm"
@@ -67,14 +68,13 @@ func Migrate(db *gorm.DB, models ...any) error {
 
 // statements returns the statements for models, in order, on db's dialect.
 func statements(db *gorm.DB, models []any) ([]step, error) {
-	var build func(*gorm.DB, *schema.Schema, softdelete.Marker, []Index) ([]step, error)
-	switch name := db.Dialector.Name(); name {
-	case "postgres", "sqlite":
-		build = partialIndexes
-	case "mysql":
+	kind, err := dialect.For(db).UniqueWhileLive()
+	if err != nil {
+		return nil, err
+	}
+	build := partialIndexes
+	if kind == dialect.LiveColumns {
 		build = liveColumns
-	default:
-		return nil, fmt.Errorf("softcascade: unique-while-live indexes: dialect %q is not supported (postgres, sqlite, mysql)", name)
 	}
 	var out []step
 	for _, model := range models {
