@@ -17,16 +17,6 @@ import (
 	"github.com/softcascade/softcascade/internal/softdelete"
 )
 
-// Instance keys that carry one Delete call's state between callbacks.
-const (
-	startedKey   = "softcascade:started_transaction"
-	savepointKey = "softcascade:savepoint"
-	callerTxKey  = "softcascade:caller_transaction"
-	contextKey   = "softcascade:context"
-	planKey      = "softcascade:plan"
-	deletionKey  = "softcascade:deletion"
-)
-
 // plainGORM marks the nested deletes GORM runs for Select("Assoc"): they
 // keep GORM's own meaning and are not deletions of their own.
 type plainGORM struct{}
@@ -81,26 +71,27 @@ func (c *Config) begin(db *gorm.DB) {
 	if !ok {
 		return
 	}
-	db.InstanceSet(planKey, p)
+	st := newState(db)
+	st.plan = p
 	if db.DryRun {
 		return
 	}
 	if _, inTx := db.Statement.ConnPool.(gorm.TxCommitter); inTx {
-		db.InstanceSet(callerTxKey, true)
+		st.callerTx = true
 		name := fmt.Sprintf("softcascade_%p", db.Statement)
 		if err := session(db).SavePoint(name).Error; err != nil {
 			_ = db.AddError(err)
 			return
 		}
-		db.InstanceSet(savepointKey, name)
+		st.savepoint = name
 		return
 	}
-	ownTransaction(db)
+	ownTransaction(db, st)
 }
 
 // ownTransaction starts a transaction for a statement that has none;
 // finish commits or rolls it back.
-func ownTransaction(db *gorm.DB) {
+func ownTransaction(db *gorm.DB, st *state) {
 	if _, inTx := db.Statement.ConnPool.(gorm.TxCommitter); inTx {
 		return
 	}
@@ -110,7 +101,7 @@ func ownTransaction(db *gorm.DB) {
 		return
 	}
 	db.Statement.ConnPool = tx.Statement.ConnPool
-	db.InstanceSet(startedKey, true)
+	st.started = true
 }
 
 // prepare locks the rows the Delete matches (the roots), records the
@@ -119,64 +110,91 @@ func ownTransaction(db *gorm.DB) {
 // RETURNING and RowsAffected. When no live row matches, no deletion is
 // recorded and the UPDATE matches nothing.
 func (c *Config) prepare(db *gorm.DB) {
-	v, ok := db.InstanceGet(planKey)
-	if !ok || db.Error != nil {
+	st := stateOf(db)
+	if st == nil || st.plan == nil || db.Error != nil {
 		return
 	}
-	p := v.(*plan.Plan)
-	s := db.Statement
-	tenant, _, err := deletionlog.Tenant(s.Context)
-	if err != nil {
+	if err := stage(db, st); err != nil {
 		_ = db.AddError(err)
 		return
 	}
-	root, _ := p.Table(p.Root)
-	marker := *root.Marker // target took only soft-deletable models
+	build(db)
+}
+
+// stage does prepare's work up to the build: check the tenant, scope the
+// statement to the roots, lock them, claim the deletion, ledger the roots
+// of a table without a unique stamp, and add the SET.
+func stage(db *gorm.DB, st *state) error {
+	s := db.Statement
 	ctx := s.Context
-	if keepGORMSelects(s, p) {
-		// GORM's association delete runs next; its nested deletes keep
-		// GORM's meaning. resume takes the mark off again.
-		db.InstanceSet(contextKey, ctx)
-		s.Context = context.WithValue(ctx, plainGORM{}, true)
+	tenant, _, err := deletionlog.Tenant(ctx)
+	if err != nil {
+		return err
+	}
+	root, _ := st.plan.Table(st.plan.Root)
+	marker := *root.Marker // target took only soft-deletable models
+	scopeRoots(db, st)
+	ms := db.NowFunc().UnixMilli()
+	live, err := lockRoots(db, root)
+	if err != nil {
+		return err
+	}
+	if !live {
+		setDeleted(s, marker, deletionlog.StampTime(ms))
+		s.AddClause(clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "1 = 0"}}})
+		return nil
+	}
+	d := &deletionlog.Deletion{Table: st.plan.Root, Actor: deletionlog.Actor(ctx), Reason: deletionlog.Reason(ctx), Tenant: tenant, Plan: st.plan}
+	if err := claim(db, d, ms); err != nil {
+		return err
+	}
+	st.deletion = d
+	setDeleted(s, marker, d.StampTime())
+	return ledgerRoots(db, root, marker, d.ID)
+}
+
+// scopeRoots narrows the statement to the live rows the Delete names: its
+// primary keys and the model's query clauses (the alive filter and GORM's
+// soft-delete marker). When GORM's association delete runs next for a
+// Select the cascade does not handle, its nested deletes keep GORM's
+// meaning; resume takes the mark off again.
+func scopeRoots(db *gorm.DB, st *state) {
+	s := db.Statement
+	if keepGORMSelects(s, st.plan) {
+		st.context = s.Context
+		s.Context = context.WithValue(s.Context, plainGORM{}, true)
 	}
 	addPrimaryKeys(s)
 	for _, qc := range s.Schema.QueryClauses {
-		s.AddClause(qc) // the alive filter and GORM's soft-delete marker
+		s.AddClause(qc)
 	}
+}
 
-	ms := db.NowFunc().UnixMilli()
-	if !db.DryRun && cascade.Locks(db) && hasConditions(db) {
-		n, err := lockRoots(db, root)
-		if err != nil {
-			_ = db.AddError(err)
-			return
-		}
-		if n == 0 {
-			setDeleted(s, marker, deletionlog.StampTime(ms))
-			s.AddClause(clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "1 = 0"}}})
-			build(db)
-			return
-		}
-	}
-	d := &deletionlog.Deletion{Table: p.Root, Actor: deletionlog.Actor(ctx), Reason: deletionlog.Reason(ctx), Tenant: tenant, Plan: p}
+// claim records the deletion d with the stamp ms (unique across
+// deletions); a dry run only gives d its time.
+func claim(db *gorm.DB, d *deletionlog.Deletion, ms int64) error {
 	if db.DryRun {
 		d.Stamp, d.DeletedAt = ms, deletionlog.StampTime(ms)
-	} else if err := deletionlog.Claim(session(db), d, ms); err != nil {
-		_ = db.AddError(err)
-		return
+		return nil
 	}
-	db.InstanceSet(deletionKey, d)
-	setDeleted(s, marker, d.StampTime())
-	if !marker.Stamped() && !db.DryRun && hasConditions(db) {
-		where, _ := s.Clauses["WHERE"].Expression.(clause.Where)
-		insert := cascade.LedgerInsert(root, d.ID, where.Exprs, cascade.Locks(db))
-		if err := cascade.On(session(db), root.Name).Exec("?", insert).Error; err != nil {
-			_ = db.AddError(err)
-			return
-		}
-		s.AddClause(clause.Where{Exprs: []clause.Expression{cascade.InLedger(root, clause.CurrentTable, d.ID)}})
+	return deletionlog.Claim(session(db), d, ms)
+}
+
+// ledgerRoots writes the roots of a table whose soft-delete field cannot
+// carry the deletion's unique stamp (flag or unix seconds) into the
+// ledger under deletion id, and restricts the UPDATE to them.
+func ledgerRoots(db *gorm.DB, root plan.Table, marker softdelete.Marker, id string) error {
+	if marker.Stamped() || db.DryRun || !hasConditions(db) {
+		return nil
 	}
-	build(db)
+	s := db.Statement
+	where, _ := s.Clauses["WHERE"].Expression.(clause.Where)
+	insert := cascade.LedgerInsert(root, id, where.Exprs, cascade.Locks(db))
+	if err := cascade.On(session(db), root.Name).Exec("?", insert).Error; err != nil {
+		return err
+	}
+	s.AddClause(clause.Where{Exprs: []clause.Expression{cascade.InLedger(root, clause.CurrentTable, id)}})
+	return nil
 }
 
 // setDeleted adds the SET that soft-deletes with stamp, and sets the
@@ -196,41 +214,46 @@ func build(db *gorm.DB) {
 }
 
 // lockRoots locks the live rows the Delete matches (SELECT ... FOR UPDATE)
-// and counts them, before the deletion claims a stamp: a concurrent Delete
-// of the same rows waits here, then finds nothing to delete and records
-// nothing.
-func lockRoots(db *gorm.DB, root plan.Table) (int64, error) {
+// and reports whether there are any, before the deletion claims a stamp: a
+// concurrent Delete of the same rows waits here, then finds nothing to
+// delete and records nothing. Without row locks (SQLite), without
+// conditions (GORM's guard then refuses the Delete) or in a dry run, it
+// reports true and locks nothing.
+func lockRoots(db *gorm.DB, root plan.Table) (bool, error) {
+	if db.DryRun || !cascade.Locks(db) || !hasConditions(db) {
+		return true, nil
+	}
 	where, _ := db.Statement.Clauses["WHERE"].Expression.(clause.Where)
 	model := reflect.New(db.Statement.Schema.ModelType).Interface() // resolves clause.PrimaryColumn
 	rows := cascade.On(session(db).Model(model), root.Name).Select("1").
 		Clauses(clause.Where{Exprs: where.Exprs}, clause.Locking{Strength: clause.LockingStrengthUpdate})
 	var n int64
 	if err := session(db).Table("(?) AS ?", rows, clause.Table{Name: "sc_roots"}).Count(&n).Error; err != nil {
-		return 0, fmt.Errorf("softcascade: lock %s: %w", root.Name, err)
+		return false, fmt.Errorf("softcascade: lock %s: %w", root.Name, err)
 	}
-	return n, nil
+	return n > 0, nil
 }
 
 // resume gives the statement back its own context after GORM's
 // association delete, so that deletes in the model's AfterDelete hook are
 // deletions of their own.
 func (c *Config) resume(db *gorm.DB) {
-	if ctx, ok := db.InstanceGet(contextKey); ok {
-		db.Statement.Context = ctx.(context.Context)
+	if st := stateOf(db); st != nil && st.context != nil {
+		db.Statement.Context = st.context
 	}
 }
 
 // cascade soft-deletes what the stamped roots reach and completes the log.
 func (c *Config) cascade(db *gorm.DB) {
-	v, ok := db.InstanceGet(deletionKey)
-	if !ok || db.Error != nil || db.DryRun {
+	st := stateOf(db)
+	if st == nil || st.deletion == nil || db.Error != nil || db.DryRun {
 		return
 	}
-	d := v.(*deletionlog.Deletion)
+	d := st.deletion
 	tx := session(db)
 	if db.RowsAffected == 0 { // nothing matched: no deletion
 		_ = db.AddError(tx.Delete(d).Error)
-		db.InstanceSet(deletionKey, nil)
+		st.deletion = nil
 		return
 	}
 	run := cascade.Run{Tx: tx, Plan: d.Plan, Mark: cascade.Mark{ID: d.ID, Stamp: d.StampTime()}, Lock: cascade.Locks(db)}
@@ -260,12 +283,16 @@ func (c *Config) cascade(db *gorm.DB) {
 // finish rolls a failed Delete back to its savepoint, commits or rolls
 // back a transaction begin started, then reports a committed deletion.
 func (c *Config) finish(db *gorm.DB) {
-	if name, ok := db.InstanceGet(savepointKey); ok && db.Error != nil {
+	st := stateOf(db)
+	if st == nil {
+		return
+	}
+	if st.savepoint != "" && db.Error != nil {
 		tx := session(db)
 		tx.Error = nil
-		tx.RollbackTo(name.(string))
+		tx.RollbackTo(st.savepoint)
 	}
-	if _, ok := db.InstanceGet(startedKey); ok {
+	if st.started {
 		if db.Error != nil {
 			db.Rollback()
 		} else {
@@ -273,12 +300,8 @@ func (c *Config) finish(db *gorm.DB) {
 		}
 		db.Statement.ConnPool = db.ConnPool
 	}
-	v, ok := db.InstanceGet(deletionKey)
-	d, _ := v.(*deletionlog.Deletion)
-	if !ok || d == nil || db.Error != nil || db.DryRun || c.Committed == nil {
-		return
-	}
-	if _, inCallerTx := db.InstanceGet(callerTxKey); inCallerTx {
+	d := st.deletion
+	if d == nil || st.callerTx || db.Error != nil || db.DryRun || c.Committed == nil {
 		return
 	}
 	c.Committed(db.Statement.Context, d)

@@ -14,9 +14,6 @@ import (
 	"github.com/softcascade/softcascade/internal/errs"
 )
 
-// parentsKey carries a guarded Create's parents from guardBegin to guard.
-const parentsKey = "softcascade:guard_parents"
-
 // guarded returns the soft-deletable cascading parents of the rows a
 // Create inserts, when the plugin guards children and the Create is one
 // it checks (not Unscoped, under the model's own table).
@@ -37,8 +34,9 @@ func (c *Config) guardBegin(db *gorm.DB) {
 	if len(parents) == 0 || db.DryRun {
 		return
 	}
-	db.InstanceSet(parentsKey, parents)
-	ownTransaction(db)
+	st := newState(db)
+	st.parents = parents
+	ownTransaction(db, st)
 }
 
 // guard refuses, with ErrParentDeleted, a Create of rows whose cascading
@@ -47,12 +45,11 @@ func (c *Config) guardBegin(db *gorm.DB) {
 // way is waited for and seen; one that starts later waits for the Create
 // and takes the new rows.
 func (c *Config) guard(db *gorm.DB) {
-	v, _ := db.InstanceGet(parentsKey)
-	parents, _ := v.([]cascade.Parent)
-	if db.Error != nil {
+	st := stateOf(db)
+	if st == nil || db.Error != nil {
 		return
 	}
-	for _, par := range parents {
+	for _, par := range st.parents {
 		keys := parentKeys(db.Statement, par.Edge)
 		if len(keys) == 0 {
 			continue
