@@ -219,7 +219,9 @@ func tickingSeconds() func() time.Time {
 }
 
 func TestGORMCompatibility(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		for name, base := range map[string]gorm.Config{
 			"default-tx":   {},
 			"skip-tx":      {SkipDefaultTransaction: true},

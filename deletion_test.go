@@ -10,6 +10,7 @@ import (
 // TestDeletionMatchesLog: the exported Deletion and the internal
 // deletionlog.Deletion map to the same table, columns and indexes.
 func TestDeletionMatchesLog(t *testing.T) {
+	t.Parallel()
 	pub, in := reflect.TypeFor[Deletion](), reflect.TypeFor[deletionlog.Deletion]()
 	if pub.NumField() != in.NumField() {
 		t.Fatalf("Deletion has %d fields, deletionlog.Deletion %d", pub.NumField(), in.NumField())

@@ -13,7 +13,9 @@ import (
 // MariaDB), is altered when the plugin is installed: tenants, IDs and
 // ledger keys then compare exactly, and the rows it held are still there.
 func TestExactColumnsOfAnOldLog(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		if !d.IsMySQL() {
 			t.Skip("PostgreSQL and SQLite compare text exactly")
 		}

@@ -14,6 +14,7 @@ import (
 // The plugin's tables keep their names whatever the application's naming
 // strategy: delete, trash, restore and purge work under each option.
 func TestNamingStrategies(t *testing.T) {
+	t.Parallel()
 	strategies := map[string]schema.NamingStrategy{
 		"NoLowerCase":         {NoLowerCase: true},
 		"TablePrefix":         {TablePrefix: "app_"},

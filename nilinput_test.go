@@ -16,7 +16,9 @@ import (
 // ErrInvalidValue (or has a documented safe meaning), never panics, and
 // changes nothing.
 func TestNilInputsNeverPanic(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, nil)
 		p := modelstest.SeedProject(t, db, "p", modelstest.Small)
 		must(t, db.Delete(&p).Error)

@@ -13,7 +13,9 @@ import (
 // and reports them, instead of failing. SQLite reports such a violation
 // with another error code than a plain foreign key's.
 func TestPurgeSkipsRowsHeldByRestrict(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db, clk := openClocked(t, d)
 		id, fk := "INTEGER PRIMARY KEY", "INTEGER"
 		switch {

@@ -131,6 +131,7 @@ func envInt(name string, def int) int {
 }
 
 func TestRandomWalk(t *testing.T) {
+	t.Parallel()
 	seeds := []uint64{1, 2, 3}
 	if s := os.Getenv("SOFTCASCADE_WALK_SEEDS"); s != "" {
 		seeds = nil
@@ -162,7 +163,9 @@ func TestRandomWalk(t *testing.T) {
 
 // The same seed makes the same walk.
 func TestRandomWalkIsDeterministic(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		if !d.IsSQLite() {
 			t.Skip("once is enough")
 		}
