@@ -7,7 +7,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/softcascade/softcascade"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // Board deletes the projects of its name when it is deleted.
@@ -24,7 +24,9 @@ func (b *Board) AfterDelete(tx *gorm.DB) error {
 }
 
 func TestDeleteInAHookIsADeletionOfItsOwn(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, nil)
 		must(t, db.AutoMigrate(&Board{}))
 		modelstest.SeedProject(t, db, "roadmap", modelstest.Small)
@@ -41,7 +43,9 @@ func TestDeleteInAHookIsADeletionOfItsOwn(t *testing.T) {
 }
 
 func TestOnCommitSkipsTheCallersTransaction(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		var events int
 		db := open(t, d, nil, softcascade.OnCommit(func(context.Context, softcascade.Event) { events++ }))
 		p := modelstest.SeedProject(t, db, "p", modelstest.Small)

@@ -12,7 +12,7 @@ import (
 	"gorm.io/plugin/soft_delete"
 
 	"github.com/softcascade/softcascade"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // Bad input: every case gets a clear error (or a documented, safe
@@ -83,7 +83,9 @@ type TypoKid struct {
 }
 
 func TestBadInputChangesNothing(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, nil)
 		must(t, db.AutoMigrate(&FlagPair{}, &Typo{}, &TypoKid{}))
 		p := modelstest.SeedProject(t, db, "p", modelstest.Small)
@@ -219,7 +221,9 @@ func TestBadInputChangesNothing(t *testing.T) {
 }
 
 func TestBadInputWithModelsThatCannotBeParsed(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := d.Open(t, nil)
 		if err := db.Use(softcascade.New(softcascade.WithModels(&Unparsable{}))); err == nil {
 			t.Error("WithModels(unparsable): no error")
@@ -238,7 +242,9 @@ func TestBadInputWithModelsThatCannotBeParsed(t *testing.T) {
 // Composite primary keys work where the soft-delete column carries the
 // stamp, for delete, partial and whole restore.
 func TestCompositeKeysStamped(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, nil, softcascade.WithModels(&Pair{}, &PairItem{}))
 		must(t, db.AutoMigrate(&Pair{}, &PairItem{}))
 		for _, k := range [][2]uint{{1, 1}, {1, 2}, {2, 1}} {
@@ -267,7 +273,9 @@ func TestCompositeKeysStamped(t *testing.T) {
 // A model whose cascade reaches a flag-mode table with a composite key
 // cannot be deleted: a clear error, nothing changed.
 func TestCompositeKeyInTheLedgerBlocksTheParent(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, nil)
 		must(t, db.AutoMigrate(&PairOwner{}, &FlagPairChild{}))
 		o := PairOwner{Flags: []FlagPairChild{{N: 1}, {N: 2}}}
@@ -285,7 +293,9 @@ func TestCompositeKeyInTheLedgerBlocksTheParent(t *testing.T) {
 // Any textual form of a deletion's UUID names that deletion, on every
 // database.
 func TestDeletionIDForms(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, nil)
 		for _, form := range []func(string) string{
 			strings.ToUpper,
@@ -305,7 +315,9 @@ func TestDeletionIDForms(t *testing.T) {
 // Actor and reason are stored verbatim however long; what no database can
 // store (invalid UTF-8, NUL) is stored as U+FFFD.
 func TestHostileActorAndReason(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, nil)
 		p := modelstest.SeedProject(t, db, "p", modelstest.Small)
 		long := strings.Repeat("é", 1<<19) // 1 MB of UTF-8
@@ -336,7 +348,9 @@ func TestHostileActorAndReason(t *testing.T) {
 // A row whose cascading parent is a flag-mode or unix-second row in the
 // trash (its deletion in the ledger) is not restored before its parent.
 func TestRestoreRefusesADeletedLedgerParent(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, nil)
 		f := seedKinds(t, db, "f")
 		var note modelstest.Note

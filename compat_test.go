@@ -12,7 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/softcascade/softcascade"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // GORM compatibility: models that do not opt into cascading behave with
@@ -219,7 +219,9 @@ func tickingSeconds() func() time.Time {
 }
 
 func TestGORMCompatibility(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		for name, base := range map[string]gorm.Config{
 			"default-tx":   {},
 			"skip-tx":      {SkipDefaultTransaction: true},

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"testing"
 
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // Deletes of different projects from many goroutines share the plugin's

@@ -3,7 +3,7 @@ package softcascade
 import (
 	"context"
 
-	"github.com/softcascade/softcascade/deletionlog"
+	"github.com/softcascade/softcascade/internal/deletionlog"
 )
 
 // WithActor returns a context whose deletions and restores record actor

@@ -11,7 +11,7 @@ import (
 	"gorm.io/plugin/soft_delete"
 
 	"github.com/softcascade/softcascade"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // Employee manages its reports, which cascade: managers can form a cycle.
@@ -67,7 +67,9 @@ func liveEmployees(t *testing.T, db *gorm.DB) int64 {
 // Rows restored together are live parents of each other: a cycle of
 // managers comes back whole, by any of its rows or by its deletion.
 func TestRestoreCycle(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		for _, n := range []int{2, 3} {
 			for _, how := range []string{"first row", "last row", "all rows", "deletion"} {
 				t.Run(fmt.Sprintf("%d/%s", n, how), func(t *testing.T) {
@@ -124,7 +126,9 @@ func TestRestoreCycle(t *testing.T) {
 // ErrParentDeleted names the blocking parent row and its deletion, in
 // stamped and in ledger (flag) tables.
 func TestParentDeletedNamesTheParent(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := openEmployees(t, d)
 		boss := Employee{Name: "boss", Reports: []Employee{{Name: "report"}}}
 		must(t, db.Create(&boss).Error)

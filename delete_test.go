@@ -9,11 +9,13 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/softcascade/softcascade"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 func TestDeleteCascadesEveryLevel(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, nil)
 		p := modelstest.SeedProject(t, db, "website", modelstest.Small)
 		other := modelstest.SeedProject(t, db, "other", modelstest.Small)
@@ -65,7 +67,9 @@ func TestDeleteCascadesEveryLevel(t *testing.T) {
 }
 
 func TestDeleteByKeySliceAndCondition(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, nil)
 		var ps []modelstest.Project
 		for _, n := range []string{"a", "b", "c", "d", "e"} {
@@ -90,7 +94,9 @@ func TestDeleteByKeySliceAndCondition(t *testing.T) {
 }
 
 func TestDeleteDeepSelfReference(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, nil)
 		p := modelstest.SeedProject(t, db, "deep", modelstest.Shape{Tasks: 2, SubtaskDepth: 6, CommentsPerTask: 1, ReactionsPerComment: 1})
 		var root modelstest.Task
@@ -108,7 +114,9 @@ func TestDeleteDeepSelfReference(t *testing.T) {
 }
 
 func TestDeleteLeavesEarlierDeletionsAlone(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, nil)
 		p := modelstest.SeedProject(t, db, "p", modelstest.Shape{Tasks: 3, CommentsPerTask: 1})
 		var first modelstest.Task
@@ -137,7 +145,9 @@ func TestDeleteLeavesEarlierDeletionsAlone(t *testing.T) {
 }
 
 func TestDeleteRestricted(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, nil)
 		c := modelstest.Client{Name: "acme"}
 		must(t, db.Create(&c).Error)
@@ -158,6 +168,7 @@ func TestDeleteRestricted(t *testing.T) {
 }
 
 func TestDeleteRollsBackOnFailure(t *testing.T) {
+	t.Parallel()
 	for _, skipTx := range []bool{false, true} {
 		modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
 			db := open(t, d, &gorm.Config{SkipDefaultTransaction: skipTx})
@@ -190,7 +201,9 @@ func TestDeleteRollsBackOnFailure(t *testing.T) {
 }
 
 func TestDeleteInCallersTransaction(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, nil)
 		p := modelstest.SeedProject(t, db, "p", modelstest.Small)
 		q := modelstest.SeedProject(t, db, "q", modelstest.Small)
@@ -213,7 +226,9 @@ func TestDeleteInCallersTransaction(t *testing.T) {
 }
 
 func TestDeleteLeavesGORMsOwnCasesAlone(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, nil)
 		p := modelstest.SeedProject(t, db, "p", modelstest.Small)
 
@@ -255,7 +270,9 @@ func TestDeleteLeavesGORMsOwnCasesAlone(t *testing.T) {
 }
 
 func TestDeleteSelectKeepsGORMMeaning(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, nil)
 		p := modelstest.SeedProject(t, db, "p", modelstest.Small)
 		must(t, db.Select("Members", "Tasks").Delete(&p).Error)
@@ -275,7 +292,9 @@ func TestDeleteSelectKeepsGORMMeaning(t *testing.T) {
 }
 
 func TestDeleteReturning(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		if d.IsMySQL() {
 			t.Skip("MySQL has no RETURNING")
 		}
@@ -292,7 +311,9 @@ func TestDeleteReturning(t *testing.T) {
 }
 
 func TestDeleteStoresHostileStringsVerbatim(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, &gorm.Config{PrepareStmt: true})
 		p := modelstest.SeedProject(t, db, "p", modelstest.Shape{Tasks: 1})
 		actor := `robert'); DROP TABLE projects; -- "x" \ ` + "ünïcødé ☃"

@@ -4,8 +4,8 @@ import (
 	"testing"
 
 	"github.com/softcascade/softcascade"
-	"github.com/softcascade/softcascade/deletionlog"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/deletionlog"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // A log created by an earlier version, whose key columns have the
@@ -13,7 +13,9 @@ import (
 // MariaDB), is altered when the plugin is installed: tenants, IDs and
 // ledger keys then compare exactly, and the rows it held are still there.
 func TestExactColumnsOfAnOldLog(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		if !d.IsMySQL() {
 			t.Skip("PostgreSQL and SQLite compare text exactly")
 		}

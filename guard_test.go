@@ -8,10 +8,11 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/softcascade/softcascade"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 func TestGuardChildrenRefusesDeletedParents(t *testing.T) {
+	t.Parallel()
 	for name, cfg := range txConfigs() {
 		t.Run(name, func(t *testing.T) {
 			modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
@@ -76,7 +77,9 @@ func TestGuardChildrenRefusesDeletedParents(t *testing.T) {
 }
 
 func TestWithoutGuardChildrenCreateIsGORMs(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, nil)
 		p := modelstest.SeedProject(t, db, "p", modelstest.Shape{Tasks: 1})
 		must(t, db.Delete(&p).Error)

@@ -10,7 +10,7 @@ import (
 
 	"gorm.io/gorm"
 
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // Statement hooks for the fault and race tests: GORM callbacks that run

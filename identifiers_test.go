@@ -14,8 +14,8 @@ import (
 	"gorm.io/plugin/soft_delete"
 
 	"github.com/softcascade/softcascade"
-	"github.com/softcascade/softcascade/cascade/plan"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/cascade/plan"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // Models whose table and column names need quoting: a reserved word, a
@@ -152,7 +152,9 @@ func countWhere(t *testing.T, db *gorm.DB, table, column string, value any) int6
 // was, the purge removes every row of the deleted order and nothing of the
 // other one.
 func TestQuotedIdentifiersDeleteRestorePurge(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db, clk := openModels(t, d, quotedModels()...)
 		tags := []qnTag{{Name: "red"}, {Name: "blue"}}
 		must(t, db.Create(&tags).Error)
@@ -258,6 +260,7 @@ func renameTable(p *plan.Plan, from, to string) {
 // naming the table or column, nothing changes, and Purge keeps the
 // deletion.
 func TestTamperedStoredPlan(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name   string
 		change func(p *plan.Plan)
@@ -336,7 +339,9 @@ func (quotedName) TableName() string { return `"order"` }
 // A model whose table name cannot be quoted as one identifier is refused
 // at Delete, before any statement: never a plain soft delete.
 func TestUnquotableTableNamesRefused(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db, _ := openModels(t, d)
 		for _, c := range []struct {
 			value any

@@ -11,10 +11,10 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/softcascade/softcascade"
-	"github.com/softcascade/softcascade/cascade"
-	"github.com/softcascade/softcascade/cascade/plan"
-	"github.com/softcascade/softcascade/deletionlog"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/cascade"
+	"github.com/softcascade/softcascade/internal/cascade/plan"
+	"github.com/softcascade/softcascade/internal/deletionlog"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // Invariants the reliability tests check after faults, races and every

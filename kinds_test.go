@@ -5,7 +5,7 @@ import (
 
 	"gorm.io/gorm"
 
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // seedKinds creates a folder with two notes, each note two pages, each page
@@ -29,7 +29,9 @@ func seedKinds(t *testing.T, db *gorm.DB, name string) modelstest.Folder {
 }
 
 func TestDeleteEverySoftDeleteKind(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, nil)
 		f := seedKinds(t, db, "a")
 		seedKinds(t, db, "b")

@@ -8,12 +8,13 @@ import (
 	"gorm.io/gorm/schema"
 
 	"github.com/softcascade/softcascade"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // The plugin's tables keep their names whatever the application's naming
 // strategy: delete, trash, restore and purge work under each option.
 func TestNamingStrategies(t *testing.T) {
+	t.Parallel()
 	strategies := map[string]schema.NamingStrategy{
 		"NoLowerCase":         {NoLowerCase: true},
 		"TablePrefix":         {TablePrefix: "app_"},

@@ -9,14 +9,16 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/softcascade/softcascade"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // Every exported entry point given nil or zero inputs returns
 // ErrInvalidValue (or has a documented safe meaning), never panics, and
 // changes nothing.
 func TestNilInputsNeverPanic(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, nil)
 		p := modelstest.SeedProject(t, db, "p", modelstest.Small)
 		must(t, db.Delete(&p).Error)

@@ -18,10 +18,10 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/schema"
 
-	"github.com/softcascade/softcascade/callbacks"
-	"github.com/softcascade/softcascade/cascade"
-	"github.com/softcascade/softcascade/deletionlog"
-	"github.com/softcascade/softcascade/errs"
+	"github.com/softcascade/softcascade/internal/callbacks"
+	"github.com/softcascade/softcascade/internal/cascade"
+	"github.com/softcascade/softcascade/internal/deletionlog"
+	"github.com/softcascade/softcascade/internal/errs"
 )
 
 // DefaultRetention is how long deletions stay restorable before Purge
@@ -142,7 +142,7 @@ func (p *Plugin) initialize(db *gorm.DB) error {
 	cfg := &callbacks.Config{Graph: p.graph, GuardChildren: p.guard}
 	if p.onCommit != nil {
 		cfg.Committed = func(ctx context.Context, d *deletionlog.Deletion) {
-			p.onCommit(ctx, Event{Op: Deleted, Deletion: d})
+			p.onCommit(ctx, Event{Op: Deleted, Deletion: (*Deletion)(d)})
 		}
 	}
 	return callbacks.Register(db, cfg)

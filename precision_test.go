@@ -11,7 +11,7 @@ import (
 	"gorm.io/plugin/soft_delete"
 
 	"github.com/softcascade/softcascade"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // Legacy tables: created by raw DDL, as other migration tools make them,
@@ -127,7 +127,9 @@ var legacyTableNames = [3]string{"legacy_projects", "legacy_tasks", "legacy_note
 // or more it keeps the stamp. Delete, restore byte for byte, delete,
 // purge: the other project is never touched.
 func TestLegacyColumnPrecision(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		for _, c := range legacyCases(d) {
 			t.Run(strings.Join(c.types[:], ","), func(t *testing.T) {
 				// .567 s: MySQL rounds it up to the next second.
@@ -191,7 +193,9 @@ func TestLegacyColumnPrecision(t *testing.T) {
 // would), the mark cannot find the rows just deleted: the delete fails
 // with ErrUnsupportedColumn and nothing changes, on every level.
 func TestLostMarkRollsBack(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		for _, table := range []string{"legacy_projects", "legacy_tasks"} {
 			t.Run(table, func(t *testing.T) {
 				clk := &clock{now: time.Date(2030, 1, 1, 12, 0, 0, 567e6, time.UTC)}
@@ -239,7 +243,9 @@ func truncateTrigger(t *testing.T, db *gorm.DB, d modelstest.Dialect, table stri
 // seconds afterwards (the plugin reads column types once per process):
 // the delete fails and changes nothing.
 func TestColumnAlteredAfterPlanning(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		var alter string
 		switch {
 		case d.IsPostgres():
@@ -269,7 +275,9 @@ func TestColumnAlteredAfterPlanning(t *testing.T) {
 // a unix-milli column narrower than 64 bits cannot hold the time at all.
 // Both are refused with an error that names the table, column and type.
 func TestLegacyColumnRefused(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		if d.IsSQLite() {
 			t.Skip("SQLite columns keep every digit, integers in 64 bits")
 		}

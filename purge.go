@@ -6,10 +6,10 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/softcascade/softcascade/cascade/plan"
-	"github.com/softcascade/softcascade/deletionlog"
-	"github.com/softcascade/softcascade/errs"
-	"github.com/softcascade/softcascade/purge"
+	"github.com/softcascade/softcascade/internal/cascade/plan"
+	"github.com/softcascade/softcascade/internal/deletionlog"
+	"github.com/softcascade/softcascade/internal/errs"
+	"github.com/softcascade/softcascade/internal/purge"
 )
 
 // PurgeOptions tell Purge what to remove. The zero value purges every
@@ -34,7 +34,29 @@ type PurgeOptions struct {
 
 // Progress reports one batch of a Purge: the table, the rows the batch
 // removed, and the rows removed so far.
-type Progress = purge.Progress
+type Progress struct {
+	// Deletion is the ID of the deletion being purged; "" for rows
+	// soft-deleted outside the plugin (PurgeOptions.Models). Consecutive
+	// deletions of the same model are purged together, their batches
+	// filling up across them: Deletion is then the oldest of them.
+	Deletion string
+	// Table is the table the batch deleted from.
+	Table string
+	// Batch counts the rows this batch deleted (counted, in a dry run).
+	Batch int64
+	// Rows counts the rows deleted so far in this run, all tables.
+	Rows int64
+	// DryRun: nothing was deleted, rows were counted.
+	DryRun bool
+}
+
+// progress adapts fn to the purge package's Progress; nil stays nil.
+func progress(fn func(Progress)) func(purge.Progress) {
+	if fn == nil {
+		return nil
+	}
+	return func(p purge.Progress) { fn(Progress(p)) }
+}
 
 // Purge permanently deletes the rows of every deletion older than
 // opts.Before (default NowFunc() - retention): children before parents,
@@ -85,7 +107,7 @@ func Purge(db *gorm.DB, opts PurgeOptions) (Report, error) {
 		BatchSize: opts.BatchSize,
 		DryRun:    opts.DryRun,
 		Models:    models,
-		Progress:  opts.Progress,
+		Progress:  progress(opts.Progress),
 		// Deletions logged before plans carried their references are
 		// checked against the relations the models declare now.
 		References: p.graph.WithReferences,

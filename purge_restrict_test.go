@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/softcascade/softcascade"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // A foreign key declared ON DELETE RESTRICT (as other migration tools
@@ -13,7 +13,9 @@ import (
 // and reports them, instead of failing. SQLite reports such a violation
 // with another error code than a plain foreign key's.
 func TestPurgeSkipsRowsHeldByRestrict(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db, clk := openClocked(t, d)
 		id, fk := "INTEGER PRIMARY KEY", "INTEGER"
 		switch {

@@ -15,7 +15,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/softcascade/softcascade"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 const day = 24 * time.Hour
@@ -134,7 +134,9 @@ func newScene(t *testing.T, d modelstest.Dialect) scene {
 }
 
 func TestPurgeAfterRetention(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		s := newScene(t, d)
 		before := state(t, s.db)
 
@@ -170,7 +172,9 @@ func TestPurgeAfterRetention(t *testing.T) {
 }
 
 func TestPurgeDryRunCountsExactly(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		s := newScene(t, d)
 		seedKinds(t, s.db, "kept")
 		deleteAt(t, s.db, s.clk, 40*day, ptr(seedKinds(t, s.db, "gone")))
@@ -195,7 +199,9 @@ var deepShape = modelstest.Shape{Tasks: 4, SubtaskDepth: 5, CommentsPerTask: 2, 
 	AttachmentsPerTask: 1, AttachmentsPerCmt: 1, TimeEntriesPerTask: 2, Documents: 3, VersionsPerDocument: 3, Members: 3}
 
 func TestPurgeBatchSizeDoesNotChangeTheResult(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		var reps []softcascade.Report
 		var states []map[string]int64
 		for _, size := range []int{7, 100000} {
@@ -227,7 +233,9 @@ func TestPurgeBatchSizeDoesNotChangeTheResult(t *testing.T) {
 }
 
 func TestPurgeCancelledThenResumed(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		s := newScene(t, d)
 		before := state(t, s.db)
 
@@ -273,7 +281,9 @@ func TestPurgeCancelledThenResumed(t *testing.T) {
 }
 
 func TestPurgeConcurrently(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db, clk := openClocked(t, d)
 		for _, name := range []string{"a", "b", "c"} {
 			deleteAt(t, db, clk, 40*day, ptr(modelstest.SeedProject(t, db, name, modelstest.Small)))
@@ -318,7 +328,9 @@ type taskLink struct {
 }
 
 func TestPurgeSkipsRowsHeldFromOutside(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		// Batches of 2 also take the held rows' path in the middle of
 		// a table, with batches before and after them.
 		for _, size := range []int{0, 2} {
@@ -378,7 +390,9 @@ func purgeHeldFromOutside(t *testing.T, d modelstest.Dialect, size int) {
 }
 
 func TestPurgeLeavesLiveRowsAlone(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		s := newScene(t, d)
 		// A document of the expired deletion came back meanwhile, with
 		// its versions (restored by hand here).
@@ -401,7 +415,9 @@ func TestPurgeLeavesLiveRowsAlone(t *testing.T) {
 }
 
 func TestPurgeEverySoftDeleteKind(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db, clk := openClocked(t, d)
 		gone := seedKinds(t, db, "gone")
 		kept := seedKinds(t, db, "kept")
@@ -425,7 +441,9 @@ func TestPurgeEverySoftDeleteKind(t *testing.T) {
 }
 
 func TestPurgeModelsSoftDeletedOutsideThePlugin(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db, clk := openClocked(t, d)
 		now := clk.Now()
 		p := modelstest.SeedProject(t, db, "p", modelstest.Shape{Tasks: 5, TimeEntriesPerTask: 1})
@@ -488,7 +506,9 @@ func TestPurgeModelsSoftDeletedOutsideThePlugin(t *testing.T) {
 }
 
 func TestPurgeRefusesBadOptions(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db, clk := openClocked(t, d)
 		for name, opts := range map[string]softcascade.PurgeOptions{
 			"future":         {Before: clk.Now().Add(time.Hour)},
@@ -512,7 +532,9 @@ func TestPurgeRefusesBadOptions(t *testing.T) {
 }
 
 func TestPurgeEvery(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		s := newScene(t, d)
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
@@ -536,7 +558,9 @@ func TestPurgeEvery(t *testing.T) {
 }
 
 func TestPurgeLeavesARowToItsLatestDeletion(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db, clk := openClocked(t, d)
 		f := modelstest.Folder{Name: "twice"} // unix seconds: its deletions are in the ledger
 		must(t, db.Create(&f).Error)
@@ -577,7 +601,9 @@ type photo struct {
 }
 
 func TestPurgeCompositeKeysAndKeepsDeletionOfDroppedTable(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db, clk := openClocked(t, d)
 		must(t, db.AutoMigrate(&album{}, &photo{}))
 		var albums []album
@@ -629,7 +655,9 @@ type outline struct {
 // beside it: every deleted heading goes, leaves first, and the live ones
 // stay.
 func TestPurgeTextKeysInATree(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db, clk := openClocked(t, d)
 		must(t, db.AutoMigrate(&outline{}))
 		// Two trees of 15 headings each, 4 levels deep, with keys whose
@@ -673,7 +701,9 @@ func TestPurgeTextKeysInATree(t *testing.T) {
 // statements as one of them: their rows are purged together, batches
 // filling up across deletions.
 func TestPurgeStatementsDoNotGrowWithDeletions(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		var stmts [2]int64
 		for i, n := range []int{1, 12} {
 			counter := &statementCounter{Interface: logger.Discard}

@@ -8,7 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/softcascade/softcascade"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // trashedAndLive returns one trashed and one live ID of model's table.
@@ -35,7 +35,9 @@ func trashedAndLive(t *testing.T, db *gorm.DB, model any) (trashed, live uint) {
 // An Or after Trashed stays inside the trash, for every soft-delete kind,
 // whether Trashed runs as a scope (after the chain) or is called first.
 func TestTrashedOrEveryKind(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, nil)
 		p := modelstest.SeedProject(t, db, "gone", modelstest.Small)
 		modelstest.SeedProject(t, db, "live", modelstest.Small)
@@ -71,7 +73,9 @@ func TestTrashedOrEveryKind(t *testing.T) {
 // Preload conditions with Trashed: the Or of another condition stays
 // inside the trash, whatever the order of the conditions.
 func TestTrashedPreloadOr(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, nil)
 		p := modelstest.SeedProject(t, db, "p", modelstest.Small)
 		var task modelstest.Task
@@ -155,7 +159,9 @@ func (joinedMark) TableName() string { return "marks" }
 
 // Joins conditions with Trashed (time, unix-second and flag parents).
 func TestTrashedJoinsOr(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, nil)
 		gone := modelstest.SeedProject(t, db, "gone", modelstest.Small)
 		modelstest.SeedProject(t, db, "live", modelstest.Small)

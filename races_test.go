@@ -14,8 +14,8 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/softcascade/softcascade"
-	"github.com/softcascade/softcascade/cascade"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/cascade"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // Races on real concurrent connections. The interleavings that matter are

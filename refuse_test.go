@@ -8,13 +8,15 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/softcascade/softcascade"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // A Delete after Trashed would hard-delete the roots only (Trashed is
 // Unscoped): it is an error that says what to use, and nothing changes.
 func TestDeleteAfterTrashedRefused(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, nil)
 		p := modelstest.SeedProject(t, db, "gone", modelstest.Small)
 		live := modelstest.SeedProject(t, db, "live", modelstest.Small)
@@ -64,7 +66,9 @@ func (archivedProject) TableName() string { return "archive" }
 // be recorded against the model's plan: it is refused, nothing changes;
 // the model's own table, and Unscoped, keep working.
 func TestDeleteThroughOtherTableRefused(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, nil)
 		must(t, db.AutoMigrate(&archivedProject{}))
 		archived := archivedProject{Name: "archived"}

@@ -3,9 +3,9 @@ package softcascade
 import (
 	"gorm.io/gorm"
 
-	"github.com/softcascade/softcascade/cascade"
-	"github.com/softcascade/softcascade/deletionlog"
-	"github.com/softcascade/softcascade/restore"
+	"github.com/softcascade/softcascade/internal/cascade"
+	"github.com/softcascade/softcascade/internal/deletionlog"
+	"github.com/softcascade/softcascade/internal/restore"
 )
 
 // Restore brings back the rows value points to (a pointer to a struct or a
@@ -68,7 +68,7 @@ func restoring(db *gorm.DB, fn func(*gorm.DB, *Plugin, restore.Request) (restore
 	})
 	rep := Report{Rows: res.Rows, Tables: res.Tables}
 	if err != nil {
-		return Report{}, err
+		return Report{}, publicError(err)
 	}
 	p.notify(db, Event{Op: Restored, Report: rep})
 	return rep, nil

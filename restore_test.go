@@ -10,7 +10,7 @@ import (
 	"gorm.io/plugin/soft_delete"
 
 	"github.com/softcascade/softcascade"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // fixedClock returns a NowFunc that always answers the same millisecond.
@@ -20,7 +20,9 @@ func fixedClock() func() time.Time {
 }
 
 func TestRestoreBringsBackExactlyOneDeletion(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		// Every deletion happens in the same millisecond.
 		db := open(t, d, &gorm.Config{NowFunc: fixedClock()})
 		p := modelstest.SeedProject(t, db, "p", modelstest.Small)
@@ -68,7 +70,9 @@ func sameCounts(a, b map[string]modelstest.Count) bool {
 }
 
 func TestRestoreFlagModeAndEveryKind(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, &gorm.Config{NowFunc: fixedClock()})
 		a := seedKinds(t, db, "a")
 		b := seedKinds(t, db, "b")
@@ -101,7 +105,9 @@ func TestRestoreFlagModeAndEveryKind(t *testing.T) {
 }
 
 func TestRestoreOneRootOfAMultiRootDeletion(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, nil)
 		var ps []modelstest.Project
 		for _, n := range []string{"a", "b", "c"} {
@@ -137,7 +143,9 @@ func TestRestoreOneRootOfAMultiRootDeletion(t *testing.T) {
 }
 
 func TestRestoreDeepTreeAndSubtree(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, nil)
 		p := modelstest.SeedProject(t, db, "deep", modelstest.Shape{Tasks: 2, SubtaskDepth: 5, CommentsPerTask: 1, ReactionsPerComment: 1})
 		initial := counts(t, db)
@@ -168,7 +176,9 @@ func TestRestoreDeepTreeAndSubtree(t *testing.T) {
 }
 
 func TestRestoreRules(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, nil)
 		p := modelstest.SeedProject(t, db, "p", modelstest.Shape{Tasks: 1})
 		cases := []struct {
@@ -200,7 +210,9 @@ func TestRestoreRules(t *testing.T) {
 }
 
 func TestRestoreDeletionIsPerTenant(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, nil)
 		p := modelstest.SeedProject(t, db, "p", modelstest.Small)
 		acme := softcascade.WithTenant(context.Background(), "acme")
@@ -236,7 +248,9 @@ type SluggedNote struct {
 }
 
 func TestRestoreUniqueConflictChangesNothing(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, nil)
 		must(t, db.AutoMigrate(&Slugged{}, &SluggedNote{}))
 		old := Slugged{Slug: "website", Notes: []SluggedNote{{}, {}}}
@@ -259,7 +273,9 @@ func TestRestoreUniqueConflictChangesNothing(t *testing.T) {
 }
 
 func TestRestoreInCallersTransactionRollsBack(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, nil)
 		p := modelstest.SeedProject(t, db, "p", modelstest.Small)
 		must(t, db.Delete(&p).Error)

@@ -9,7 +9,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/softcascade/softcascade/errs"
+	"github.com/softcascade/softcascade/internal/errs"
 )
 
 // PurgeEvery runs Purge with opts every interval until ctx ends, for

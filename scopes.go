@@ -8,8 +8,8 @@ import (
 	"gorm.io/gorm/clause"
 	"gorm.io/gorm/schema"
 
-	"github.com/softcascade/softcascade/errs"
-	"github.com/softcascade/softcascade/softdelete"
+	"github.com/softcascade/softcascade/internal/errs"
+	"github.com/softcascade/softcascade/internal/softdelete"
 )
 
 // Trashed limits a query to soft-deleted rows, for every kind of

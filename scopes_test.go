@@ -6,11 +6,13 @@ import (
 	"testing"
 
 	"github.com/softcascade/softcascade"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 func TestTrashedAndWithTrashed(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, nil)
 		p := modelstest.SeedProject(t, db, "gone", modelstest.Small)
 		modelstest.SeedProject(t, db, "live", modelstest.Small)
@@ -51,7 +53,9 @@ func TestTrashedAndWithTrashed(t *testing.T) {
 }
 
 func TestOnCommitReportsAfterCommit(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		var mu sync.Mutex
 		var events []softcascade.Event
 		db := open(t, d, nil, softcascade.OnCommit(func(_ context.Context, e softcascade.Event) {

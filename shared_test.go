@@ -12,7 +12,7 @@ import (
 	"gorm.io/gorm/schema"
 
 	"github.com/softcascade/softcascade"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // shRole is shared by many members.
@@ -111,6 +111,7 @@ func withAndWithoutCascadeAll(t *testing.T, f func(t *testing.T, d modelstest.Di
 // member leaves it alone, and purging that member's deletion leaves the
 // role and the other member as they were.
 func TestSharedReferenceNeverCascades(t *testing.T) {
+	t.Parallel()
 	s, err := schema.Parse(&shMember{}, &sync.Map{}, schema.NamingStrategy{})
 	must(t, err)
 	if s.Relationships.Relations["Role"].Type != schema.HasOne {
@@ -150,6 +151,7 @@ func TestSharedReferenceNeverCascades(t *testing.T) {
 // at purge and reported, as a foreign key would keep it; once no live
 // member holds it, the next purge removes it.
 func TestPurgeKeepsASharedRowALiveRowHolds(t *testing.T) {
+	t.Parallel()
 	withAndWithoutCascadeAll(t, func(t *testing.T, d modelstest.Dialect, opts ...softcascade.Option) {
 		db, clk := openShared(t, d, opts...)
 		must(t, db.Create(&shRole{RoleID: 7, Name: "editor"}).Error)
@@ -184,6 +186,7 @@ func TestPurgeKeepsASharedRowALiveRowHolds(t *testing.T) {
 // A belongs-to without a foreign key in the database holds its parent at
 // purge just as well: a user with a live order stays.
 func TestPurgeKeepsABelongsToParent(t *testing.T) {
+	t.Parallel()
 	withAndWithoutCascadeAll(t, func(t *testing.T, d modelstest.Dialect, opts ...softcascade.Option) {
 		db, clk := openShared(t, d, opts...)
 		ann := shUser{Name: "ann"}
@@ -212,6 +215,7 @@ func TestPurgeKeepsABelongsToParent(t *testing.T) {
 // The non-soft-deletable child of a deleted folder stays live until
 // purge; a live link to it keeps it, and so its folder, at purge.
 func TestPurgeKeepsAChildALiveRowReferences(t *testing.T) {
+	t.Parallel()
 	withAndWithoutCascadeAll(t, func(t *testing.T, d modelstest.Dialect, opts ...softcascade.Option) {
 		db, clk := openShared(t, d, opts...)
 		f := shFolder{Files: []shFile{{Name: "kept"}, {Name: "free"}}}
@@ -241,6 +245,7 @@ func TestPurgeKeepsAChildALiveRowReferences(t *testing.T) {
 // field: WithModels refuses it at Initialize, and a Delete of the model
 // fails with it, changing nothing.
 func TestSharedReferenceDeclaredToCascade(t *testing.T) {
+	t.Parallel()
 	withAndWithoutCascadeAll(t, func(t *testing.T, d modelstest.Dialect, opts ...softcascade.Option) {
 		for _, c := range []struct {
 			model any
@@ -284,7 +289,9 @@ func tableName(t *testing.T, db *gorm.DB, model any) string {
 // A deletion logged before plans carried their references still loads,
 // and purge checks it against the relations the models declare now.
 func TestPurgeChecksAnOldPlanWithoutReferences(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db, clk := openShared(t, d)
 		must(t, db.Create(&shRole{RoleID: 7, Name: "editor"}).Error)
 		must(t, db.Create(&shMember{Name: "bob", RoleID: 7}).Error)

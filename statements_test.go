@@ -11,7 +11,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/softcascade/softcascade"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // statementCounter is a GORM logger that counts statements: GORM calls
@@ -38,6 +38,7 @@ func tickingClock() func() time.Time {
 // The statements of a cascade delete and of its restore depend on the
 // model graph, never on the number of rows.
 func TestCascadeStatementsDoNotGrowWithRows(t *testing.T) {
+	// Not parallel: it counts the process's allocations.
 	// Both shapes touch every table and edge, to the same depth.
 	tiny := modelstest.Shape{Tasks: 1, SubtaskDepth: 1, CommentsPerTask: 1, ReactionsPerComment: 1, AttachmentsPerTask: 1, AttachmentsPerCmt: 1, TimeEntriesPerTask: 1, Documents: 1, VersionsPerDocument: 1}
 	large := modelstest.Shape{Tasks: 700, SubtaskDepth: 1, CommentsPerTask: 2, ReactionsPerComment: 1, AttachmentsPerTask: 1, AttachmentsPerCmt: 1, TimeEntriesPerTask: 1, Documents: 10, VersionsPerDocument: 10}

@@ -10,8 +10,8 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/softcascade/softcascade"
-	"github.com/softcascade/softcascade/deletionlog"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/deletionlog"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 func tenantCtx(tenant string) context.Context {
@@ -29,7 +29,9 @@ func notFound(t *testing.T, what string, err error) {
 // Another tenant restores nothing of acme's by row: not the root, not a
 // row beneath it, not a ledger-mode row; acme still restores it all.
 func TestRestoreRowsOfAnotherTenantIsNotFound(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, nil)
 		p := modelstest.SeedProject(t, db, "p", modelstest.Small)
 		f := seedKinds(t, db, "f")
@@ -75,7 +77,9 @@ func equalCounts(a, b map[string]modelstest.Count) bool {
 // they are not found; without one they come back alone. A live row is, with
 // a tenant, not found either.
 func TestRestoreRowsOutsideThePluginNeedsNoTenant(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, nil)
 		p := modelstest.SeedProject(t, db, "p", modelstest.Small)
 		acme := db.WithContext(tenantCtx("acme"))
@@ -95,7 +99,9 @@ func TestRestoreRowsOutsideThePluginNeedsNoTenant(t *testing.T) {
 // A row of a deletion that is being purged, or was marked purged, is never
 // restored as a row soft-deleted outside the plugin.
 func TestRestoreRowsOfAPurgedDeletionIsNotFound(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		for _, col := range []string{"purge_started_at", "purged_at"} {
 			for _, tenant := range []string{"", "acme", "bravo"} {
 				db := open(t, d, nil)
@@ -129,7 +135,9 @@ func TestRestoreRowsOfAPurgedDeletionIsNotFound(t *testing.T) {
 
 // Tenants are compared exactly on every database: case, accents, spaces.
 func TestTenantsAreComparedExactly(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, nil)
 		p := modelstest.SeedProject(t, db, "p", modelstest.Small)
 		must(t, db.WithContext(tenantCtx("acme")).Delete(&p).Error)
@@ -161,7 +169,9 @@ func TestTenantsAreComparedExactly(t *testing.T) {
 // A tenant that cannot be stored exactly, or is empty, is ErrInvalidValue
 // at every entry point; nothing changes. Distinct strings stay distinct.
 func TestInvalidTenantsAreRefused(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, nil)
 		p := modelstest.SeedProject(t, db, "p", modelstest.Small)
 		q := modelstest.SeedProject(t, db, "q", modelstest.Small)
@@ -204,7 +214,9 @@ func TestInvalidTenantsAreRefused(t *testing.T) {
 // A tenant of TenantSize characters, multi-byte ones included, is stored
 // and found exactly.
 func TestLongestTenant(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := open(t, d, nil)
 		p := modelstest.SeedProject(t, db, "p", modelstest.Small)
 		tenant := strings.Repeat("é", deletionlog.TenantSize-1) + "😀"

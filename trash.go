@@ -10,7 +10,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
-	"github.com/softcascade/softcascade/deletionlog"
+	"github.com/softcascade/softcascade/internal/deletionlog"
 )
 
 // TrashFilter selects and pages the deletions Trash lists.

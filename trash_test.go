@@ -10,7 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/softcascade/softcascade"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // trashFixture deletes, in this order, one hour apart: tenant a's projects
@@ -72,7 +72,9 @@ func (f *trashFixture) names(ds []softcascade.Deletion) []string {
 }
 
 func TestTrashListsNewestFirstPerTenant(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		f := newTrashFixture(t, d)
 		cases := []struct {
 			name  string
@@ -125,7 +127,9 @@ func TestTrashListsNewestFirstPerTenant(t *testing.T) {
 }
 
 func TestFindDeletionIsTenantScoped(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		f := newTrashFixture(t, d)
 		got, err := softcascade.FindDeletion(f.db.WithContext(f.a), f.ids["a1"])
 		must(t, err)

@@ -1,9 +1,11 @@
 package softcascade
 
 import (
+	"errors"
+
 	"gorm.io/gorm"
 
-	"github.com/softcascade/softcascade/unique"
+	"github.com/softcascade/softcascade/internal/unique"
 )
 
 // UniqueConflictError is returned when a restore would give a live row's
@@ -11,7 +13,32 @@ import (
 // live row. errors.As gives the table, the index, the values (Key) and the
 // primary keys of both rows; nothing was restored. Rename the live row and
 // restore again.
-type UniqueConflictError = unique.ConflictError
+type UniqueConflictError struct {
+	Table   string         // the table of both rows
+	Index   string         // the unique index
+	Columns []string       // the index's columns, in order
+	Key     map[string]any // the values both rows hold, by column
+	Live    map[string]any // the live row's primary key, by column
+	Deleted map[string]any // the primary key of the row that cannot come back
+	Err     error          // ErrUniqueConflict
+}
+
+// Error names the table, the values, both rows and the index.
+func (e *UniqueConflictError) Error() string { return (*unique.ConflictError)(e).Error() }
+
+// Unwrap returns Err.
+func (e *UniqueConflictError) Unwrap() error { return e.Err }
+
+// publicError returns err with the internal conflict error it carries, if
+// any, as a *UniqueConflictError (whose message is complete on its own),
+// so that errors.As finds the exported type.
+func publicError(err error) error {
+	var ce *unique.ConflictError
+	if errors.As(err, &ce) {
+		return (*UniqueConflictError)(ce)
+	}
+	return err
+}
 
 // ErrUniqueConflict is wrapped by every UniqueConflictError, for errors.Is.
 var ErrUniqueConflict = unique.ErrConflict

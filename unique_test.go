@@ -15,9 +15,9 @@ import (
 	"gorm.io/plugin/soft_delete"
 
 	"github.com/softcascade/softcascade"
-	"github.com/softcascade/softcascade/cascade"
-	modelstest "github.com/softcascade/softcascade/models_test"
-	"github.com/softcascade/softcascade/unique"
+	"github.com/softcascade/softcascade/internal/cascade"
+	"github.com/softcascade/softcascade/internal/modelstest"
+	"github.com/softcascade/softcascade/internal/unique"
 )
 
 // The soft-delete kinds not in UniqueModels, each with a unique code.
@@ -65,7 +65,9 @@ func openUnique(t *testing.T, d modelstest.Dialect) *gorm.DB {
 }
 
 func TestUniqueWhileLive(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := openUnique(t, d)
 		ws := modelstest.Workspace{Slug: "other"}
 		must(t, db.Create(&ws).Error)
@@ -150,7 +152,9 @@ func schemaSnapshot(t *testing.T, db *gorm.DB, d modelstest.Dialect) []string {
 }
 
 func TestMigrateUniqueIsIdempotent(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := d.Open(t, nil)
 		models := append(modelstest.UniqueModels(), kindModels()...)
 		must(t, db.AutoMigrate(models...))
@@ -182,7 +186,9 @@ func TestMigrateUniqueIsIdempotent(t *testing.T) {
 }
 
 func TestUniqueSQL(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := d.Open(t, nil)
 		got, err := softcascade.UniqueSQL(db, modelstest.UniqueModels()...)
 		must(t, err)
@@ -237,7 +243,9 @@ func TestUniqueSQL(t *testing.T) {
 }
 
 func TestUniqueCheck(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := openUnique(t, d)
 		// Noise a wrong query would pick up: a live workspace, and an
 		// older deletion of a workspace with the same slug.
@@ -275,9 +283,9 @@ func TestUniqueCheck(t *testing.T) {
 		}
 		conflict := func(err error, table, index string, key map[string]any, live, deleted uint) {
 			t.Helper()
-			var ce *softcascade.UniqueConflictError
+			var ce *unique.ConflictError
 			if !errors.As(err, &ce) {
-				t.Fatalf("%s: err = %v, want a UniqueConflictError", table, err)
+				t.Fatalf("%s: err = %v, want a unique.ConflictError", table, err)
 			}
 			if !errors.Is(err, softcascade.ErrUniqueConflict) {
 				t.Errorf("%s: errors.Is(ErrUniqueConflict) false", table)
@@ -313,7 +321,9 @@ func TestUniqueCheck(t *testing.T) {
 // Check does not depend on MigrateUnique: without the indexes (and, on
 // MySQL, their generated columns) it compares the plain columns.
 func TestUniqueCheckWithoutIndexes(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := d.Open(t, nil)
 		must(t, db.AutoMigrate(modelstest.UniqueModels()...))
 		must(t, db.Use(softcascade.New(softcascade.WithModels(modelstest.UniqueModels()...))))
@@ -325,7 +335,7 @@ func TestUniqueCheckWithoutIndexes(t *testing.T) {
 		del := deletions(t, db)[0]
 		pt, _ := del.Plan.Table("workspaces")
 		err := unique.Check(db, pt, cascade.Member(pt, pt.Name, cascade.Mark{ID: del.ID, Stamp: del.StampTime()}), pt.Unique)
-		var ce *softcascade.UniqueConflictError
+		var ce *unique.ConflictError
 		if !errors.As(err, &ce) || fmt.Sprint(ce.Live) != fmt.Sprint(map[string]any{"id": live.ID}) {
 			t.Fatalf("err = %v, want a conflict with live row %d", err, live.ID)
 		}
@@ -336,7 +346,9 @@ func TestUniqueCheckWithoutIndexes(t *testing.T) {
 // restoring the old row fails with the typed error and changes nothing;
 // after renaming the live row the restore succeeds.
 func TestRestoreMeetsUniqueWhileLive(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		db := openUnique(t, d)
 		old := modelstest.Workspace{Slug: "website", Labels: []modelstest.Label{{Name: "bug"}, {Name: "idea"}}}
 		must(t, db.Create(&old).Error)

@@ -5,7 +5,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/softcascade/softcascade/errs"
+	"github.com/softcascade/softcascade/internal/errs"
 )
 
 // usable fails with ErrInvalidValue when db cannot run a statement: nil, not

@@ -16,8 +16,8 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/softcascade/softcascade"
-	"github.com/softcascade/softcascade/cascade"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/cascade"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // A property test: a seeded random walk (deterministic per seed) over
@@ -131,6 +131,7 @@ func envInt(name string, def int) int {
 }
 
 func TestRandomWalk(t *testing.T) {
+	t.Parallel()
 	seeds := []uint64{1, 2, 3}
 	if s := os.Getenv("SOFTCASCADE_WALK_SEEDS"); s != "" {
 		seeds = nil
@@ -162,7 +163,9 @@ func TestRandomWalk(t *testing.T) {
 
 // The same seed makes the same walk.
 func TestRandomWalkIsDeterministic(t *testing.T) {
+	t.Parallel()
 	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
 		if !d.IsSQLite() {
 			t.Skip("once is enough")
 		}

@@ -6,7 +6,7 @@ import (
 
 	"gorm.io/gorm"
 
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // The 1x tree is the seed's project: 500 tasks (400 top-level, 100 of

@@ -8,7 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // Tables made by another migration tool (raw DDL, no AutoMigrate), with

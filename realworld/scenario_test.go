@@ -16,7 +16,7 @@ import (
 	"gorm.io/gorm/schema"
 
 	"github.com/softcascade/softcascade"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // set is one corpus entry: models, how their tables are made, how rows are

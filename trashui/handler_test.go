@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/softcascade/softcascade"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 	"github.com/softcascade/softcascade/trashui"
 )
 

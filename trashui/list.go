@@ -6,7 +6,7 @@ import (
 	"strconv"
 
 	"github.com/softcascade/softcascade"
-	"github.com/softcascade/softcascade/deletionlog"
+	"github.com/softcascade/softcascade/internal/deletionlog"
 )
 
 // listPage is the list of deletions.

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 	"github.com/softcascade/softcascade/trashui"
 )
 

@@ -9,7 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/softcascade/softcascade"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // Hostile values, as a tenant or an operator could store them: escape

@@ -30,7 +30,7 @@ import (
 
 	"github.com/softcascade/softcascade"
 	dsnpkg "github.com/softcascade/softcascade/internal/dsn"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 func main() {

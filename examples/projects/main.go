@@ -27,7 +27,7 @@ import (
 
 	"github.com/softcascade/softcascade"
 	"github.com/softcascade/softcascade/internal/dsn"
-	modelstest "github.com/softcascade/softcascade/models_test"
+	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 func main() {

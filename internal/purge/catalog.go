@@ -1,0 +1,100 @@
+package purge
+
+import (
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/softcascade/softcascade/internal/cascade/plan"
+)
+
+// Foreign keys the database has but no model declares. A key whose ON
+// DELETE action is CASCADE, SET NULL or SET DEFAULT would make the
+// database change (delete, or set to NULL) the rows that reference a row
+// purge deletes: live rows, which purge never touches. Such keys count as
+// references (see notReferenced): the row stays while a live row (any row
+// of a table the plan does not know) references it. Keys that refuse the
+// deletion (RESTRICT, NO ACTION) need no guard: the database refuses, and
+// purge holds the row.
+
+// changesChildren reports whether an ON DELETE action changes the rows
+// that reference a deleted row.
+func changesChildren(action string) bool {
+	switch strings.ToUpper(strings.TrimSpace(action)) {
+	case "CASCADE", "SET NULL", "SET DEFAULT", "C", "N", "D": // PostgreSQL's confdeltype: c, n, d
+		return true
+	}
+	return false
+}
+
+// foreignKeys returns the database's foreign keys into t whose ON DELETE
+// action changes the referencing rows, as edges from t; listed once per
+// run and table.
+func (r *runner) foreignKeys(t plan.Table) ([]plan.Edge, error) {
+	if es, ok := r.fks[t.Name]; ok {
+		return es, nil
+	}
+	rows, err := r.q().Raw(r.dialect.ForeignKeysInto(), t.Name).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("softcascade: purge %s: read the database's foreign keys: %w", t.Name, err)
+	}
+	defer rows.Close()
+	var out []plan.Edge
+	var last string
+	skip := false
+	for rows.Next() {
+		var id, child, from, action string
+		var to sql.NullString
+		if err := rows.Scan(&id, &child, &from, &to, &action); err != nil {
+			return nil, fmt.Errorf("softcascade: purge %s: read the database's foreign keys: %w", t.Name, err)
+		}
+		key := child + "\x00" + id
+		if key != last {
+			last = key
+			skip = !changesChildren(action)
+			if !skip {
+				out = append(out, plan.Edge{Parent: t.Name, Child: child, Name: "foreign key " + id + " of " + child})
+			}
+		}
+		if skip {
+			continue
+		}
+		e := &out[len(out)-1]
+		e.ChildKeys = append(e.ChildKeys, from)
+		e.ParentKeys = append(e.ParentKeys, to.String)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("softcascade: purge %s: read the database's foreign keys: %w", t.Name, err)
+	}
+	// SQLite leaves "to" NULL for a key on the parent's primary key.
+	kept := out[:0]
+	for _, e := range out {
+		if slices.Contains(e.ParentKeys, "") {
+			if len(e.ParentKeys) != len(t.PrimaryKeys) {
+				continue
+			}
+			e.ParentKeys = slices.Clone(t.PrimaryKeys)
+		}
+		kept = append(kept, e)
+	}
+	if r.fks == nil {
+		r.fks = map[string][]plan.Edge{}
+	}
+	r.fks[t.Name] = kept
+	return kept, nil
+}
+
+// undeclared returns the foreign keys into t (foreignKeys) that no edge
+// of es covers (the same child table and columns).
+func undeclared(fks, es []plan.Edge) []plan.Edge {
+	var out []plan.Edge
+	for _, f := range fks {
+		if !slices.ContainsFunc(es, func(e plan.Edge) bool {
+			return e.Child == f.Child && slices.Equal(e.ChildKeys, f.ChildKeys) && e.TypeColumn == ""
+		}) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
