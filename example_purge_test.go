@@ -1,42 +1,25 @@
 package softcascade_test
 
 import (
+	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
-	"github.com/glebarez/sqlite"
 	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
 
 	"github.com/softcascade/softcascade"
-	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 // A project deleted 31 days ago is purged with everything it took; one
 // deleted yesterday stays restorable.
 func ExamplePurge() {
-	dir, err := os.MkdirTemp("", "softcascade-example")
-	if err != nil {
-		panic(err)
-	}
-	defer os.RemoveAll(dir)
 	now := time.Date(2025, 6, 1, 3, 0, 0, 0, time.UTC)
-	db, err := gorm.Open(sqlite.Open("file:"+filepath.Join(dir, "app.db")+"?_pragma=foreign_keys(1)"),
-		&gorm.Config{NowFunc: func() time.Time { return now }, Logger: logger.Discard})
-	if err != nil {
+	db, done := openExample(&gorm.Config{NowFunc: func() time.Time { return now }}, &Project{}, &Task{}, &Comment{})
+	defer done()
+	if err := db.Use(softcascade.New()); err != nil {
 		panic(err)
 	}
-	if err := db.AutoMigrate(modelstest.SeedModels()...); err != nil {
-		panic(err)
-	}
-	if err := db.Use(softcascade.New(softcascade.WithModels(modelstest.SeedModels()...))); err != nil {
-		panic(err)
-	}
-	shape := modelstest.Shape{Tasks: 2, CommentsPerTask: 1}
-	old, _ := modelstest.CreateProject(db, "old", shape)
-	recent, _ := modelstest.CreateProject(db, "recent", shape)
+	old, recent := exampleProject(db), exampleProject(db)
 	db.Delete(&old)
 	now = now.Add(30 * 24 * time.Hour)
 	db.Delete(&recent)
@@ -47,6 +30,31 @@ func ExamplePurge() {
 	fmt.Println("would purge:", dry.Rows)
 	fmt.Println("purged:", rep.Rows, rep.Tables, err)
 	// Output:
-	// would purge: 5
-	// purged: 5 map[comments:2 projects:1 tasks:2] <nil>
+	// would purge: 8
+	// purged: 8 map[comments:4 projects:1 tasks:3] <nil>
+}
+
+// PurgeEvery purges on a schedule until its context ends: here every
+// 50 milliseconds for a fifth of a second, a month after a deletion.
+func ExamplePurgeEvery() {
+	now := time.Date(2025, 6, 1, 3, 0, 0, 0, time.UTC)
+	db, done := openExample(&gorm.Config{NowFunc: func() time.Time { return now }}, &Project{}, &Task{}, &Comment{})
+	defer done()
+	if err := db.Use(softcascade.New()); err != nil {
+		panic(err)
+	}
+	p := exampleProject(db)
+	db.Delete(&p)
+	now = now.Add(31 * 24 * time.Hour)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	err := softcascade.PurgeEvery(ctx, db, 50*time.Millisecond, softcascade.PurgeOptions{})
+	var left int64
+	db.Scopes(softcascade.WithTrashed).Model(&Project{}).Count(&left)
+	fmt.Println(err)
+	fmt.Println("projects left:", left)
+	// Output:
+	// context deadline exceeded
+	// projects left: 0
 }
