@@ -164,3 +164,23 @@ func ExampleWithTrashed() {
 	fmt.Println("live:", live, "with trashed:", all)
 	// Output: live: 2 with trashed: 3
 }
+
+// StampTime is the value the deletion wrote to its rows' deleted-at
+// columns, to the millisecond.
+func ExampleDeletion_StampTime() {
+	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	db, done := openExample(&gorm.Config{NowFunc: func() time.Time { return now }}, &Project{}, &Task{}, &Comment{})
+	defer done()
+	if err := db.Use(softcascade.New()); err != nil {
+		panic(err)
+	}
+	p := exampleProject(db)
+	db.Delete(&p)
+
+	var d softcascade.Deletion
+	db.First(&d)
+	var trashed Project
+	db.Scopes(softcascade.WithTrashed).First(&trashed, p.ID)
+	fmt.Println(d.StampTime().Format(time.RFC3339Nano), trashed.DeletedAt.Time.Equal(d.StampTime()))
+	// Output: 2025-06-01T12:00:00Z true
+}
