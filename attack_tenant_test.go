@@ -162,3 +162,79 @@ func TestDeletionBelongsToTheDeletingTenant(t *testing.T) {
 		must(t, err)
 	})
 }
+
+// ErrParentDeleted under a tenant names the deletion that holds the parent
+// only when it is that tenant's own: a parent in another tenant's deletion
+// is named by its key (which the child row holds) and nothing more.
+func TestParentDeletedNamesNoOtherTenantsDeletion(t *testing.T) {
+	t.Parallel()
+	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
+		for _, parentBy := range []string{"bravo", "acme"} {
+			db := open(t, d, nil)
+			acme := db.WithContext(tenantCtx("acme"))
+			p := modelstest.SeedProject(t, db, "p", modelstest.Small)
+			var task modelstest.Task
+			must(t, db.Where("project_id = ? AND parent_id IS NULL", p.ID).Order("id").First(&task).Error)
+			must(t, acme.Delete(&modelstest.Task{ID: task.ID}).Error)
+			must(t, db.WithContext(tenantCtx(parentBy)).Delete(&modelstest.Project{ID: p.ID}).Error)
+			ds := deletions(t, db)
+			parentID := ds[len(ds)-1].ID
+			_, err := softcascade.Restore(acme, &modelstest.Task{ID: task.ID})
+			if !errors.Is(err, softcascade.ErrParentDeleted) {
+				t.Fatalf("parent deleted by %s: %v, want ErrParentDeleted", parentBy, err)
+			}
+			named := strings.Contains(err.Error(), parentID)
+			eq(t, "parent deleted by "+parentBy+": message names its deletion", named, parentBy == "acme")
+		}
+	})
+}
+
+// Under another tenant, Trash with every filter sees none of acme's
+// deletions, and Purge (dry run or not, Models given or not) neither
+// counts nor removes any of acme's rows or rows deleted outside the plugin.
+func TestTenantTrashAndPurgeReachNothingOfAnother(t *testing.T) {
+	t.Parallel()
+	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
+		clk := &clock{now: time.Now().UTC().Truncate(time.Second)}
+		db := open(t, d, &gorm.Config{NowFunc: clk.Now})
+		acme, bravo := db.WithContext(tenantCtx("acme")), db.WithContext(tenantCtx("bravo"))
+		p := modelstest.SeedProject(t, db, "p", modelstest.Small)
+		f := seedKinds(t, db, "f")
+		outside := modelstest.SeedProject(t, db, "outside", modelstest.Small)
+		must(t, acme.Delete(&p).Error)
+		must(t, acme.Delete(&f).Error)
+		must(t, db.Session(&gorm.Session{SkipHooks: true}).Model(&modelstest.Project{}).
+			Where("id = ?", outside.ID).Update("deleted_at", clk.Now()).Error)
+		clk.Advance(400 * 24 * time.Hour)
+		before := counts(t, db)
+		for _, f := range []softcascade.TrashFilter{
+			{}, {IncludeRestored: true}, {Table: "projects"}, {Table: "folders"}, {Actor: ""},
+			{Since: time.Unix(0, 0)}, {Limit: 1}, {Limit: 1, Offset: 1}, {Offset: -1}, {Limit: -1},
+			{Table: "projects", IncludeRestored: true, Since: time.Unix(0, 0), Limit: 100},
+		} {
+			ds, n, err := softcascade.Trash(bravo, f)
+			must(t, err)
+			if n != 0 || len(ds) != 0 {
+				t.Errorf("bravo's Trash(%+v) sees %d of acme's deletions", f, n)
+			}
+		}
+		for _, dry := range []bool{true, false} {
+			rep, err := softcascade.Purge(bravo, softcascade.PurgeOptions{DryRun: dry,
+				Models: []any{&modelstest.Project{}, &modelstest.Folder{}}})
+			must(t, err)
+			if rep.Rows != 0 || len(rep.Tables) != 0 {
+				t.Errorf("bravo's Purge (dry run %v) reached rows: %+v", dry, rep)
+			}
+		}
+		if after := counts(t, db); !equalCounts(before, after) {
+			t.Fatalf("counts changed: %v -> %v", before, after)
+		}
+		for _, d := range deletions(t, db) {
+			if d.PurgedAt != nil || d.PurgeStartedAt != nil {
+				t.Errorf("acme's deletion %s marked by bravo's purge", d.ID)
+			}
+		}
+	})
+}
