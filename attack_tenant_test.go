@@ -160,6 +160,48 @@ func TestDeletionBelongsToTheDeletingTenant(t *testing.T) {
 		notFound(t, "acme restores its row deleted by bravo", err)
 		_, err = softcascade.Restore(bravo, &modelstest.Project{ID: p.ID})
 		must(t, err)
+
+		// Deleting rows already in acme's trash changes nothing: bravo
+		// cannot take acme's deletion over.
+		q := modelstest.SeedProject(t, db, "q", modelstest.Small)
+		must(t, acme.Delete(&q).Error)
+		logged := len(deletions(t, db))
+		must(t, bravo.Delete(&modelstest.Project{ID: q.ID}).Error)
+		eq(t, "deletions after bravo's Delete of acme's deleted row", len(deletions(t, db)), logged)
+		_, err = softcascade.Restore(bravo, &modelstest.Project{ID: q.ID})
+		notFound(t, "bravo restores acme's deleted row it deleted again", err)
+		_, err = softcascade.Restore(acme, &modelstest.Project{ID: q.ID})
+		must(t, err)
+	})
+}
+
+// PurgeEvery under a tenant purges that tenant's expired deletions only.
+func TestPurgeEveryUnderATenant(t *testing.T) {
+	t.Parallel()
+	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
+		clk := &clock{now: time.Now().UTC().Truncate(time.Second)}
+		db := open(t, d, &gorm.Config{NowFunc: clk.Now})
+		a := modelstest.SeedProject(t, db, "a", modelstest.Small)
+		b := modelstest.SeedProject(t, db, "b", modelstest.Small)
+		must(t, db.WithContext(tenantCtx("acme")).Delete(&a).Error)
+		must(t, db.WithContext(tenantCtx("bravo")).Delete(&b).Error)
+		clk.Advance(400 * 24 * time.Hour)
+		ctx, cancel := context.WithTimeout(tenantCtx("bravo"), 3*time.Second)
+		defer cancel()
+		done := make(chan error, 1)
+		go func() { done <- softcascade.PurgeEvery(ctx, db, 20*time.Millisecond, softcascade.PurgeOptions{}) }()
+		for ctx.Err() == nil && deletions(t, db)[1].PurgedAt == nil {
+			time.Sleep(20 * time.Millisecond)
+		}
+		cancel()
+		<-done
+		ds := deletions(t, db)
+		eq(t, "bravo's purged", ds[1].PurgedAt != nil, true)
+		eq(t, "acme's untouched", ds[0].PurgedAt == nil && ds[0].PurgeStartedAt == nil, true)
+		var n int64
+		must(t, db.Unscoped().Model(&modelstest.Project{}).Where("id = ?", a.ID).Count(&n).Error)
+		eq(t, "acme's project kept", n, int64(1))
 	})
 }
 
