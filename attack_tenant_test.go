@@ -280,3 +280,53 @@ func TestTenantTrashAndPurgeReachNothingOfAnother(t *testing.T) {
 		}
 	})
 }
+
+// A stored plan that is not a plan at all (not JSON, a JSON array, a field
+// of the wrong type) is ErrInvalidPlan for FindDeletion, RestoreDeletion
+// and Restore; Purge keeps that deletion, reports it, and purges the others
+// instead of stopping at the log.
+func TestUnreadableStoredPlan(t *testing.T) {
+	t.Parallel()
+	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
+		for _, bad := range []string{"not json", "[]", `{"tables": 5}`, "{"} {
+			clk := &clock{now: time.Now().UTC().Truncate(time.Second)}
+			db := open(t, d, &gorm.Config{NowFunc: clk.Now})
+			p := modelstest.SeedProject(t, db, "p", modelstest.Small)
+			q := modelstest.SeedProject(t, db, "q", modelstest.Small)
+			must(t, db.Delete(&p).Error)
+			clk.Advance(time.Second)
+			must(t, db.Delete(&q).Error)
+			id := deletions(t, db)[0].ID
+			must(t, db.Model(&softcascade.Deletion{}).Where("id = ?", id).Update("plan", bad).Error)
+			invalid := func(what string, err error) {
+				t.Helper()
+				if !errors.Is(err, softcascade.ErrInvalidPlan) {
+					t.Errorf("plan %q: %s: %v, want ErrInvalidPlan", bad, what, err)
+				}
+			}
+			_, err := softcascade.FindDeletion(db, id)
+			invalid("FindDeletion", err)
+			_, err = softcascade.RestoreDeletion(db, id)
+			invalid("RestoreDeletion", err)
+			_, err = softcascade.Restore(db, &modelstest.Project{ID: p.ID})
+			invalid("Restore", err)
+			_, n, err := softcascade.Trash(db, softcascade.TrashFilter{})
+			must(t, err)
+			eq(t, "listed", n, int64(2))
+			clk.Advance(400 * 24 * time.Hour)
+			rep, err := softcascade.Purge(db, softcascade.PurgeOptions{})
+			invalid("Purge", err)
+			if rep.Rows == 0 {
+				t.Errorf("plan %q: Purge purged nothing of the other deletion", bad)
+			}
+			var ds []softcascade.Deletion // deletions(t, db) would read the plan
+			must(t, db.Omit("plan").Order("stamp").Find(&ds).Error)
+			eq(t, "kept", ds[0].PurgedAt == nil && ds[0].PurgeStartedAt == nil, true)
+			eq(t, "other purged", ds[1].PurgedAt != nil, true)
+			var left int64
+			must(t, db.Unscoped().Model(&modelstest.Project{}).Where("id = ?", p.ID).Count(&left).Error)
+			eq(t, "kept project", left, int64(1))
+		}
+	})
+}

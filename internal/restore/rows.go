@@ -335,7 +335,7 @@ func (tg *target) deletions(tx *gorm.DB, ids []any, req Request) (map[string]*de
 	}
 	var ds []deletionlog.Deletion
 	if err := q.Find(&ds).Error; err != nil {
-		return nil, fmt.Errorf("softcascade: restore: %w", err)
+		return nil, fmt.Errorf("softcascade: restore: %w", deletionlog.ReadError(err))
 	}
 	for i := range ds {
 		d := &ds[i]
