@@ -9,6 +9,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/softcascade/softcascade/internal/deletionlog"
 	"github.com/softcascade/softcascade/internal/errs"
 )
 
@@ -21,7 +22,8 @@ import (
 // opts.Before zero so that each run uses the retention from its own now.
 //
 // It returns ctx's error once ctx ends, or at once an error that no run
-// could get past: interval not positive, plugin not installed.
+// could get past: interval not positive, plugin not installed, an
+// unusable tenant in ctx (ErrInvalidValue, as for Purge).
 func PurgeEvery(ctx context.Context, db *gorm.DB, interval time.Duration, opts PurgeOptions) error {
 	if ctx == nil {
 		return fmt.Errorf("%w: PurgeEvery with a nil context", errs.ErrInvalidValue)
@@ -31,6 +33,9 @@ func PurgeEvery(ctx context.Context, db *gorm.DB, interval time.Duration, opts P
 	}
 	if _, err := installed(db); err != nil {
 		return err
+	}
+	if _, _, err := deletionlog.Tenant(ctx); err != nil {
+		return fmt.Errorf("softcascade: PurgeEvery: %w", err)
 	}
 	jitter := func() time.Duration { return rand.N(interval/10 + 1) }
 	timer := time.NewTimer(jitter())

@@ -123,7 +123,7 @@ func FindDeletion(db *gorm.DB, id string) (Deletion, error) {
 		q = q.Where(clause.Eq{Column: clause.Column{Name: "tenant"}, Value: tenant})
 	}
 	if err := q.Take(&d).Error; err != nil {
-		return Deletion{}, fmt.Errorf("softcascade: deletion %s: %w", id, err)
+		return Deletion{}, fmt.Errorf("softcascade: deletion %s: %w", id, deletionlog.ReadError(err))
 	}
 	return d, nil
 }

@@ -34,6 +34,9 @@ func (r *runner) deletions(ds []deletionlog.Deletion) error {
 	var todo []*deletionlog.Deletion
 	for i := range ds {
 		if ds[i].Plan == nil {
+			if r.unreadable[ds[i].ID] {
+				continue // kept, and reported at the end of the run
+			}
 			r.opts.Logger.WarnContext(r.ctx, "softcascade: purge: deletion without a plan left alone", "deletion", ds[i].ID)
 			continue
 		}

@@ -33,6 +33,9 @@ type runner struct {
 	// invalid holds the deletions left alone because their stored plan
 	// does not match the database (cascade.Live): Run returns them.
 	invalid []error
+	// unreadable holds the IDs of the deletions whose stored plan could
+	// not be read (readPlans): kept and reported like invalid ones.
+	unreadable map[string]bool
 	// fks holds, per table, the database's foreign keys into it that
 	// change referencing rows on delete (foreignKeys), listed on first use.
 	fks map[string][]plan.Edge
@@ -104,14 +107,53 @@ func (r *runner) expired(last int64) ([]deletionlog.Deletion, error) {
 	if ok {
 		where = append(where, clause.Eq{Column: clause.Column{Name: "tenant"}, Value: tenant})
 	}
+	page := func() *gorm.DB {
+		return r.q().Clauses(clause.Where{Exprs: where}).
+			Order(clause.OrderByColumn{Column: clause.Column{Name: "stamp"}}).
+			Limit(deletionPage)
+	}
 	var ds []deletionlog.Deletion
-	err = r.q().Clauses(clause.Where{Exprs: where}).
-		Order(clause.OrderByColumn{Column: clause.Column{Name: "stamp"}}).
-		Limit(deletionPage).Find(&ds).Error
+	err = page().Find(&ds).Error
+	if err != nil && deletionlog.PlanError(err) != nil {
+		// A stored plan that is not a plan: read the page without plans,
+		// then each plan on its own, so that only that deletion is kept.
+		ds = nil
+		if err = page().Omit("plan").Find(&ds).Error; err == nil {
+			err = r.readPlans(ds)
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("softcascade: purge: read the deletion log: %w", err)
 	}
 	return ds, nil
+}
+
+// readPlans reads the stored plan of each of ds. A deletion whose plan is
+// not readable keeps a nil Plan and is kept, like one whose plan does not
+// match the database (checkPlan): Run reports it.
+func (r *runner) readPlans(ds []deletionlog.Deletion) error {
+	for i := range ds {
+		var one deletionlog.Deletion
+		err := r.q().Select("plan").
+			Where(clause.Eq{Column: clause.Column{Name: "id"}, Value: ds[i].ID}).Take(&one).Error
+		if err == nil {
+			ds[i].Plan = one.Plan
+			continue
+		}
+		bad := deletionlog.PlanError(err)
+		if bad == nil {
+			return err
+		}
+		bad = fmt.Errorf("softcascade: purge deletion %s kept: %w", ds[i].ID, bad)
+		r.invalid = append(r.invalid, bad)
+		if r.unreadable == nil {
+			r.unreadable = map[string]bool{}
+		}
+		r.unreadable[ds[i].ID] = true
+		r.opts.Logger.WarnContext(r.ctx, "softcascade: purge: deletion kept: its stored plan cannot be read",
+			"deletion", ds[i].ID, "table", ds[i].Table, "error", bad)
+	}
+	return nil
 }
 
 // finish purges the rows of deletion d, whose purge has started, then its

@@ -41,7 +41,7 @@ func load(tx *gorm.DB, id string, req Request) (*deletionlog.Deletion, error) {
 	}
 	var d deletionlog.Deletion
 	if err := q.Take(&d).Error; err != nil {
-		return nil, fmt.Errorf("softcascade: deletion %s: %w", id, err)
+		return nil, fmt.Errorf("softcascade: deletion %s: %w", id, deletionlog.ReadError(err))
 	}
 	if err := restorable(&d); err != nil {
 		return nil, err

@@ -172,7 +172,7 @@ func (tg *target) only(keys [][]any) member {
 }
 
 // count fails when a row does not exist (ErrRecordNotFound) or is live
-// (ErrNotDeleted; with a tenant ErrRecordNotFound, as a live row is in no
+// (ErrNotDeleted; with a tenant both are notTenants, as a live row is in no
 // deletion of the tenant's). Parents are checked later, once whose rows
 // they are is known, with everything the call brings back: the part of
 // each deletion beneath the rows, and the rows.
@@ -184,16 +184,25 @@ func (tg *target) count(tx *gorm.DB, req Request) error {
 	if err != nil {
 		return fmt.Errorf("softcascade: restore %s: %w", name, err)
 	}
+	if req.HasTenant && deleted < int64(len(tg.keys)) {
+		return notTenants(name)
+	}
 	if total < int64(len(tg.keys)) {
 		return fmt.Errorf("softcascade: restore %s: %d of %d rows not found: %w", name, int64(len(tg.keys))-total, len(tg.keys), gorm.ErrRecordNotFound)
-	}
-	if deleted < total && req.HasTenant {
-		return fmt.Errorf("softcascade: restore %s: %d of %d rows are in no deletion of this tenant: %w", name, total-deleted, total, gorm.ErrRecordNotFound)
 	}
 	if deleted < total {
 		return fmt.Errorf("%w: %d of %d %s rows are live", errs.ErrNotDeleted, total-deleted, total, name)
 	}
 	return nil
+}
+
+// notTenants is, with a tenant in the context, the one error for rows
+// that are not all in that tenant's restorable deletions: word for word the
+// same whether a row does not exist, is live, is another tenant's, is in a
+// deletion being purged or was soft-deleted outside the plugin, and naming
+// neither a row nor a count, so that it tells nothing about other tenants.
+func notTenants(table string) error {
+	return fmt.Errorf("softcascade: restore %s: not every row is in a deletion of this tenant: %w", table, gorm.ErrRecordNotFound)
 }
 
 // group is the given rows one deletion took.
@@ -298,7 +307,7 @@ func (tg *target) ownerOf(k []any, owners []any, deletions map[string]*deletionl
 	case req.HasTenant:
 		// The same answer whether the row is another tenant's, purged or
 		// outside the plugin: nothing about it is revealed.
-		return nil, fmt.Errorf("softcascade: restore %s: row %v is in no deletion of this tenant: %w", tg.table.Name, cascade.KeyString(k), gorm.ErrRecordNotFound)
+		return nil, notTenants(tg.table.Name)
 	case unusable != nil:
 		return nil, fmt.Errorf("softcascade: restore %s: row %v: %w", tg.table.Name, cascade.KeyString(k), unusable)
 	case found != nil:
@@ -326,7 +335,7 @@ func (tg *target) deletions(tx *gorm.DB, ids []any, req Request) (map[string]*de
 	}
 	var ds []deletionlog.Deletion
 	if err := q.Find(&ds).Error; err != nil {
-		return nil, fmt.Errorf("softcascade: restore: %w", err)
+		return nil, fmt.Errorf("softcascade: restore: %w", deletionlog.ReadError(err))
 	}
 	for i := range ds {
 		d := &ds[i]
