@@ -341,7 +341,7 @@ type BulkTag struct {
 	Name string
 }
 
-const bulkItems = 2500
+const bulkItems = 2000
 
 func seedBulk(t *testing.T, db *gorm.DB, s *seeder) {
 	tags := []BulkTag{{Name: "a"}, {Name: "b"}}
@@ -374,4 +374,143 @@ func TestLargeBatch(t *testing.T) {
 			goes: func(bool) map[string]int { return map[string]int{"bulk_item_tags": bulkItems} },
 		},
 	)
+}
+
+// LedgerTeam's flag-mode members have string keys of column types
+// applications declare: a fixed-width char (PostgreSQL pads it), a binary
+// collation on MySQL (case-sensitive codes, as forges keep user names).
+type LedgerTeam struct {
+	ID        uint
+	Name      string
+	Members   []LedgerMember `gorm:"foreignKey:TeamID;constraint:OnDelete:CASCADE"`
+	Seats     []LedgerSeat   `gorm:"foreignKey:TeamID;constraint:OnDelete:CASCADE"`
+	DeletedAt gorm.DeletedAt
+}
+
+// LedgerMember has a char(8) key, shorter values padded.
+type LedgerMember struct {
+	Code   string `gorm:"primaryKey;type:char(8)"`
+	TeamID uint
+	IsDel  soft_delete.DeletedAt `gorm:"softDelete:flag"`
+}
+
+// LedgerSeat has a key with a binary collation on MySQL.
+type LedgerSeat struct {
+	Code      string `gorm:"primaryKey;size:32"`
+	TeamID    uint
+	DeletedAt soft_delete.DeletedAt
+}
+
+func ledgerPrepare(t *testing.T, db *gorm.DB, d modelstest.Dialect) {
+	if !d.IsMySQL() {
+		return
+	}
+	if err := db.Exec("CREATE TABLE ledger_seats (code varchar(32) COLLATE utf8mb4_bin NOT NULL PRIMARY KEY, team_id bigint unsigned, deleted_at bigint unsigned)").Error; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func seedLedgerTeams(t *testing.T, db *gorm.DB, s *seeder) {
+	for i := 1; i <= 2; i++ {
+		tm := &LedgerTeam{Name: fmt.Sprint(i)}
+		s.root(tm.Name, tm, func() {
+			create(t, db, tm)
+			create(t, db, &[]LedgerMember{{Code: fmt.Sprintf("m%d", i), TeamID: tm.ID}, {Code: fmt.Sprintf("m%d ab", i), TeamID: tm.ID}})
+			// case-differing codes, a trailing space
+			create(t, db, &[]LedgerSeat{{Code: fmt.Sprintf("s%d", i), TeamID: tm.ID}, {Code: fmt.Sprintf("S%d", i), TeamID: tm.ID}, {Code: fmt.Sprintf("x%d ", i), TeamID: tm.ID}})
+		})
+	}
+}
+
+func TestLedgerKeyTypes(t *testing.T) {
+	runSets(t, set{
+		name:    "char and binary-collation keys",
+		models:  []any{&LedgerTeam{}, &LedgerMember{}, &LedgerSeat{}},
+		prepare: ledgerPrepare,
+		seed:    seedLedgerTeams,
+		trashed: func(bool) map[string]int {
+			return map[string]int{"ledger_teams": 1, "ledger_members": 2, "ledger_seats": 3}
+		},
+		known: func(d modelstest.Dialect, _ bool) (string, string) {
+			if d.IsMySQL() {
+				return "new", "MySQL: a ledger table's string key with a binary collation other than the ledger's " +
+					"(utf8mb4_bin vs utf8mb4_nopad_bin): Delete fails with Error 1267 Illegal mix of collations"
+			}
+			return "", ""
+		},
+	})
+}
+
+// Chains of belongs-to declared only on the child side, as CMSs write
+// them (site <- section <- page <- revision), with the child's key in an
+// embedded struct with a prefix.
+type ChainSite struct {
+	ID        uint
+	Name      string
+	DeletedAt gorm.DeletedAt
+}
+
+// ChainSection belongs to a site.
+type ChainSection struct {
+	ID        uint
+	SiteID    uint
+	Site      ChainSite `gorm:"constraint:OnDelete:CASCADE"`
+	DeletedAt gorm.DeletedAt
+}
+
+// ChainOwner is embedded with a prefix: its SectionID is the column
+// owner_section_id.
+type ChainOwner struct {
+	SectionID uint
+	Editor    string
+}
+
+// ChainPage belongs to a section through the embedded key.
+type ChainPage struct {
+	ID        uint
+	Owner     ChainOwner   `gorm:"embedded;embeddedPrefix:owner_"`
+	Section   ChainSection `gorm:"foreignKey:SectionID;constraint:OnDelete:CASCADE"`
+	DeletedAt gorm.DeletedAt
+}
+
+// ChainRevision belongs to a page; no soft delete.
+type ChainRevision struct {
+	ID     uint
+	PageID uint
+	Page   ChainPage `gorm:"constraint:OnDelete:CASCADE"`
+	Body   string
+}
+
+func seedChain(t *testing.T, db *gorm.DB, s *seeder) {
+	for i := 1; i <= 2; i++ {
+		site := &ChainSite{Name: fmt.Sprint(i)}
+		s.root(site.Name, site, func() {
+			create(t, db, site)
+			for range 2 {
+				sec := &ChainSection{SiteID: site.ID}
+				if err := db.Omit("Site").Create(sec).Error; err != nil {
+					t.Fatal(err)
+				}
+				p := &ChainPage{Owner: ChainOwner{SectionID: sec.ID, Editor: "ed"}}
+				if err := db.Omit("Section").Create(p).Error; err != nil {
+					t.Fatal(err)
+				}
+				if err := db.Omit("Page").Create(&ChainRevision{PageID: p.ID, Body: "v1"}).Error; err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func TestBelongsToChain(t *testing.T) {
+	runSets(t, set{
+		name:   "child-side declarations, embedded prefixed key",
+		models: []any{&ChainSite{}, &ChainSection{}, &ChainPage{}, &ChainRevision{}},
+		seed:   seedChain,
+		trashed: func(bool) map[string]int {
+			return map[string]int{"chain_sites": 1, "chain_sections": 2, "chain_pages": 2}
+		},
+		goes: func(bool) map[string]int { return map[string]int{"chain_revisions": 2} },
+	})
 }
