@@ -567,3 +567,56 @@ func TestTriggers(t *testing.T) {
 		},
 	})
 }
+
+// Chat apps key memberships by public handles, not by IDs: a
+// many-to-many whose join table holds the user's unique handle and the
+// channel's unique slug, and a user table using the soft_delete flag.
+type ChatUser struct {
+	ID       uint
+	Handle   string                `gorm:"size:32;uniqueIndex"`
+	Channels []ChatChannel         `gorm:"many2many:chat_members;foreignKey:Handle;joinForeignKey:UserHandle;references:Slug;joinReferences:ChannelSlug"`
+	Messages []ChatMessage         `gorm:"foreignKey:AuthorHandle;references:Handle;constraint:OnDelete:CASCADE"`
+	IsDel    soft_delete.DeletedAt `gorm:"softDelete:flag"`
+}
+
+// ChatChannel is shared.
+type ChatChannel struct {
+	ID        uint
+	Slug      string `gorm:"size:32;uniqueIndex"`
+	DeletedAt gorm.DeletedAt
+}
+
+// ChatMessage points at its author's handle.
+type ChatMessage struct {
+	ID           uint
+	AuthorHandle string `gorm:"size:32;index"`
+	Body         string
+	DeletedAt    gorm.DeletedAt
+}
+
+func seedChat(t *testing.T, db *gorm.DB, s *seeder) {
+	chans := []ChatChannel{{Slug: "general"}, {Slug: "random"}}
+	s.shared(func() { create(t, db, &chans) })
+	for _, h := range []string{"ann", "bob"} {
+		u := &ChatUser{Handle: h}
+		s.root(h, u, func() {
+			create(t, db, u)
+			if err := db.Model(u).Association("Channels").Append(chans); err != nil {
+				t.Fatal(err)
+			}
+			create(t, db, &[]ChatMessage{{AuthorHandle: h, Body: "hi"}, {AuthorHandle: h, Body: "bye"}})
+		})
+	}
+}
+
+func TestChat(t *testing.T) {
+	runSets(t, set{
+		name:   "memberships by handle and slug",
+		models: []any{&ChatUser{}, &ChatChannel{}, &ChatMessage{}},
+		seed:   seedChat,
+		trashed: func(bool) map[string]int {
+			return map[string]int{"chat_users": 1, "chat_messages": 2}
+		},
+		goes: func(bool) map[string]int { return map[string]int{"chat_members": 2} },
+	})
+}
