@@ -193,6 +193,9 @@ func ledgerRoots(db *gorm.DB, root plan.Table, marker softdelete.Marker, id stri
 	if err := cascade.On(session(db), root.Name).Exec("?", insert).Error; err != nil {
 		return err
 	}
+	if err := session(db).Exec("?", cascade.DropStaleLedger(root, id)).Error; err != nil {
+		return err
+	}
 	s.AddClause(clause.Where{Exprs: []clause.Expression{cascade.InLedger(root, clause.CurrentTable, id)}})
 	return nil
 }

@@ -71,6 +71,9 @@ func (r *Run) edge(e plan.Edge) (int64, error) {
 	if err := r.Tx.Exec("?", LedgerInsert(ct, r.Mark.ID, where, r.Lock)).Error; err != nil {
 		return 0, err
 	}
+	if err := r.Tx.Exec("?", DropStaleLedger(ct, r.Mark.ID)).Error; err != nil {
+		return 0, err
+	}
 	return Update(r.Tx, ct.Name, set, []clause.Expression{alive}, LedgerVia(ct, r.Mark.ID))
 }
 
