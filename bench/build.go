@@ -6,6 +6,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/softcascade/softcascade/internal/dialect"
 	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
@@ -118,7 +119,7 @@ func fillSequence(db *gorm.DB, n int) error {
 // pay for setting the new rows' hint bits.
 func analyze(db *gorm.DB) error {
 	var err error
-	switch db.Dialector.Name() {
+	switch dialect.For(db).Name() {
 	case dialectMySQL:
 		err = db.Exec("ANALYZE TABLE " + strings.Join(seedTables, ", ")).Error
 	case dialectPostgres:

@@ -18,6 +18,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/softcascade/softcascade"
+	"github.com/softcascade/softcascade/internal/dialect"
 	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
@@ -167,7 +168,7 @@ func connect(dialect string, db *sql.DB) (*env, error) {
 // serverVersion names the database server, e.g. "PostgreSQL 15.20".
 func serverVersion(db *gorm.DB) (string, error) {
 	var q string
-	switch db.Dialector.Name() {
+	switch dialect.For(db).Name() {
 	case dialectSQLite:
 		q = "SELECT 'SQLite ' || sqlite_version()"
 	default:
@@ -180,7 +181,7 @@ func serverVersion(db *gorm.DB) (string, error) {
 	if i := strings.Index(v, " ("); i > 0 {
 		v = v[:i] // "PostgreSQL 15.20 (Debian ...) on x86_64..."
 	}
-	if db.Dialector.Name() == dialectMySQL && !strings.Contains(strings.ToLower(v), "mysql") {
+	if dialect.For(db).Name() == dialectMySQL && !strings.Contains(strings.ToLower(v), "mysql") {
 		v = "MySQL/MariaDB " + v
 	}
 	return v, nil
