@@ -38,7 +38,10 @@ func (c *Config) target(db *gorm.DB) (*plan.Plan, bool) {
 	if _, ok := softdelete.Of(s.Schema); !ok {
 		return nil, false
 	}
-	p, err := c.Graph.Plan(db, s.Schema) // validated once per plan
+	p, err := c.Graph.Plan(db, s.Schema)
+	if err == nil {
+		err = p.Validate() // the names it will store and quote
+	}
 	if err != nil {
 		_ = db.AddError(err)
 		return nil, false

@@ -261,9 +261,6 @@ func (g *Graph) Plan(db *gorm.DB, s *schema.Schema) (*plan.Plan, error) {
 	g.mu.Unlock()
 	live := true // a bad declaration stays bad
 	if err == nil {
-		err = p.Validate() // the names it will store and quote, once per plan
-	}
-	if err == nil {
 		// The database is asked outside the lock: a query waits for a
 		// connection, which another goroutine holding one may be waiting
 		// for this lock to give back.
