@@ -6,7 +6,7 @@ import (
 )
 
 // On is tx on the table named name, always written as a quoted identifier
-// (clause.Table): GORM's db.Table(name) reads a name holding a space or a
+// (clause.Table): GORM's Table method reads a name holding a space or a
 // backtick as raw SQL, so "project list" would become table project with
 // alias list, and a name from a tampered stored plan could carry SQL. A
 // name "schema.table" is quoted as two identifiers, as GORM quotes its own
