@@ -35,6 +35,19 @@ type Deletion struct {
 	Tables map[string]int64 `gorm:"column:tables;serializer:json" json:"tables"`
 	// Roots counts the rows the Delete call itself matched.
 	Roots int64 `gorm:"column:roots" json:"roots"`
+	// RootKeys are the primary keys of the first roots (at most 20; Roots
+	// counts them all), as text: 42, inv-7, a UUID; a composite key as a
+	// JSON array ([3,"en"]). Nil for deletions made before the log kept
+	// them.
+	RootKeys []string `gorm:"column:root_keys;serializer:json" json:"rootKeys,omitempty"`
+	// Labels name the roots of RootKeys for people, one per key, "" where
+	// the model gives none: from a field tagged softcascade:"label", a
+	// TrashLabel() string method, else a Name or Title field. At most 200
+	// characters each, invalid UTF-8 and NUL bytes as U+FFFD.
+	Labels []string `gorm:"column:labels;serializer:json" json:"labels,omitempty"`
+	// LabelSearch is Labels lower-cased and joined by newlines: the text
+	// TrashFilter.Label searches.
+	LabelSearch string `gorm:"column:label_search" json:"-"`
 	// RestoredRows counts the rows restored so far (partial restores too).
 	RestoredRows int64 `gorm:"column:restored_rows" json:"restoredRows"`
 	// RestoredAt is set once nothing the deletion took is left in the trash.

@@ -215,38 +215,43 @@ func deletionRow(root, plan, tables string, rows int64) *sqlmock.Rows {
 // A cascade delete: lock and count the roots, claim the deletion's log
 // row, stamp the roots, stamp the children through their parents (a
 // semi-join on PostgreSQL, a STRAIGHT_JOIN UPDATE on MySQL), then complete
-// the log row where the stamp finds the roots again. A column too coarse
+// the log row (counts, root keys and labels) where the stamp finds the
+// roots again. The roots' keys and labels come from the value passed to
+// Delete when it carries them, else from one bounded SELECT of the roots. A column too coarse
 // for the millisecond stamp records its rows in the ledger first.
 func TestDeleteStatements(t *testing.T) {
+	loaded := &mockProject{ID: 7, Name: "Website relaunch"} // its key and label in hand
+	byKey := &mockProject{ID: 7}                            // its label read back
 	tests := []struct {
 		name  string
 		d     mockDialect
 		cat   catalog
+		value *mockProject
 		steps []sent
 	}{{
-		name: "postgres", d: mockPostgres, cat: catalog{precision: 6},
+		name: "postgres", d: mockPostgres, cat: catalog{precision: 6}, value: loaded,
 		steps: []sent{
 			txBegin,
 			wantQuery(`SELECT count(*) FROM (SELECT 1 FROM "projects" WHERE "projects"."id" = $1 AND "projects"."deleted_at" IS NULL … FOR UPDATE) AS "sc_roots"`, oneRow(1)),
-			wantExec(`INSERT INTO "softcascade_deletions" ("id",…,"stamp","plan") VALUES ($1,…,$16) ON CONFLICT DO NOTHING`, 1),
+			wantExec(`INSERT INTO "softcascade_deletions" ("id",…,"stamp","plan") VALUES ($1,…,$19) ON CONFLICT DO NOTHING`, 1),
 			wantExec(`UPDATE "projects" SET "deleted_at"=$1 WHERE "projects"."id" = $2 AND "projects"."deleted_at" IS NULL`, 1),
 			wantExec(`UPDATE "tasks" SET "deleted_at"=$1 WHERE "tasks"."deleted_at" IS NULL AND "tasks"."project_id" IN (SELECT "sc_p"."id" FROM "projects" "sc_p" WHERE "sc_p"."deleted_at" = $2)`, 2),
-			wantExec(`UPDATE "softcascade_deletions" SET "rows"=$1,"tables"=$2,"roots"=$3 WHERE (SELECT COUNT(*) FROM "projects" "sc_p" WHERE "sc_p"."deleted_at" = $4) = $5 AND "id" = $6`, 1),
+			wantExec(`UPDATE "softcascade_deletions" SET "rows"=$1,"tables"=$2,"roots"=$3,"root_keys"=$4,"labels"=$5,"label_search"=$6 WHERE (SELECT COUNT(*) FROM "projects" "sc_p" WHERE "sc_p"."deleted_at" = $7) = $8 AND "id" = $9`, 1),
 			txCommit,
 		},
 	}, {
-		name: "mysql", d: mockMySQL, cat: catalog{precision: 6},
+		name: "mysql", d: mockMySQL, cat: catalog{precision: 6}, value: loaded,
 		steps: []sent{
 			txBegin,
 			wantQuery("SELECT count(*) FROM (SELECT 1 FROM `projects` WHERE `projects`.`id` = ? AND `projects`.`deleted_at` IS NULL … FOR UPDATE) AS `sc_roots`", oneRow(1)),
 			wantExec("INSERT INTO `softcascade_deletions` (`id`,…,`stamp`,`plan`) VALUES (?,…,?) ON DUPLICATE KEY UPDATE `id`=`id`", 1),
 			wantExec("UPDATE `projects` SET `deleted_at`=? WHERE `projects`.`id` = ? AND `projects`.`deleted_at` IS NULL", 1),
 			wantExec("UPDATE `projects` `sc_p` STRAIGHT_JOIN `tasks` ON (`sc_p`.`id` = `tasks`.`project_id` AND `sc_p`.`deleted_at` = ?) SET `tasks`.`deleted_at`=? WHERE `tasks`.`deleted_at` IS NULL", 2),
-			wantExec("UPDATE `softcascade_deletions` SET `rows`=?,`tables`=?,`roots`=? WHERE (SELECT COUNT(*) FROM `projects` `sc_p` WHERE `sc_p`.`deleted_at` = ?) = ? AND `id` = ?", 1),
+			wantExec("UPDATE `softcascade_deletions` SET `rows`=?,`tables`=?,`roots`=?,`root_keys`=?,`labels`=?,`label_search`=? WHERE (SELECT COUNT(*) FROM `projects` `sc_p` WHERE `sc_p`.`deleted_at` = ?) = ? AND `id` = ?", 1),
 			txCommit,
 		},
 	}, {
-		name: "postgres, coarse column: ledger", d: mockPostgres, cat: catalog{precision: 0},
+		name: "postgres, coarse column: ledger", d: mockPostgres, cat: catalog{precision: 0}, value: byKey,
 		steps: []sent{
 			txBegin,
 			wantQuery(`SELECT count(*) FROM (SELECT 1 FROM "projects" … FOR UPDATE) AS "sc_roots"`, oneRow(1)),
@@ -257,11 +262,12 @@ func TestDeleteStatements(t *testing.T) {
 			wantExec(`INSERT INTO "softcascade_ledger" ("deletion_id","table_name","key_int") SELECT $1,$2,"tasks"."id" FROM "tasks" WHERE ("tasks"."deleted_at" IS NULL AND "tasks"."project_id" IN (SELECT "sc_p"."id" FROM "projects" "sc_p" WHERE ("sc_p"."deleted_at" IS NOT NULL AND "sc_p"."id" IN (SELECT "sc_l"."key_int" FROM "softcascade_ledger" "sc_l" WHERE …)))) FOR UPDATE`, 2),
 			wantExec(`DELETE FROM "softcascade_ledger" WHERE ("table_name" = $1 AND "deletion_id" <> $2) AND "key_int" IN (SELECT "sc_x"."k" FROM (SELECT DISTINCT "key_int" AS "k" FROM "softcascade_ledger" WHERE …) "sc_x")`, 0),
 			wantExec(`UPDATE "tasks" SET "deleted_at"=$1 WHERE "tasks"."deleted_at" IS NULL AND "tasks"."id" IN (SELECT "sc_l"."key_int" FROM "softcascade_ledger" "sc_l" WHERE ("sc_l"."deletion_id" = $2 AND "sc_l"."table_name" = $3))`, 2),
-			wantExec(`UPDATE "softcascade_deletions" SET "rows"=$1,"tables"=$2,"roots"=$3 WHERE (SELECT COUNT(*) FROM "projects" "sc_p" WHERE ("sc_p"."deleted_at" IS NOT NULL AND "sc_p"."id" IN (SELECT "sc_l"."key_int" FROM "softcascade_ledger" "sc_l" WHERE …))) = $6 AND "id" = $7`, 1),
+			wantQuery(`SELECT "projects"."id","projects"."name" FROM "projects" WHERE "projects"."deleted_at" IS NOT NULL AND "projects"."id" IN (SELECT "sc_l"."key_int" FROM "softcascade_ledger" "sc_l" WHERE ("sc_l"."deletion_id" = $1 AND "sc_l"."table_name" = $2)) ORDER BY "projects"."id" LIMIT $3`, sqlmock.NewRows([]string{"id", "name"}).AddRow(7, "Website relaunch")),
+			wantExec(`UPDATE "softcascade_deletions" SET "rows"=$1,"tables"=$2,"roots"=$3,"root_keys"=$4,"labels"=$5,"label_search"=$6 WHERE (SELECT COUNT(*) FROM "projects" "sc_p" WHERE ("sc_p"."deleted_at" IS NOT NULL AND "sc_p"."id" IN (SELECT "sc_l"."key_int" FROM "softcascade_ledger" "sc_l" WHERE …))) = $9 AND "id" = $10`, 1),
 			txCommit,
 		},
 	}, {
-		name: "mysql, coarse column: ledger", d: mockMySQL, cat: catalog{precision: 0},
+		name: "mysql, coarse column: ledger", d: mockMySQL, cat: catalog{precision: 0}, value: byKey,
 		steps: []sent{
 			txBegin,
 			wantQuery("SELECT count(*) FROM (SELECT 1 FROM `projects` … FOR UPDATE) AS `sc_roots`", oneRow(1)),
@@ -272,7 +278,8 @@ func TestDeleteStatements(t *testing.T) {
 			wantExec("INSERT INTO `softcascade_ledger` (`deletion_id`,`table_name`,`key_int`) SELECT ?,?,`tasks`.`id` FROM `tasks` WHERE (`tasks`.`deleted_at` IS NULL AND `tasks`.`project_id` IN (SELECT `sc_p`.`id` FROM `projects` `sc_p` WHERE …)) FOR UPDATE", 2),
 			wantExec("DELETE FROM `softcascade_ledger` WHERE (`table_name` = ? AND `deletion_id` <> ?) AND `key_int` IN (SELECT `sc_x`.`k` FROM (SELECT DISTINCT `key_int` AS `k` FROM `softcascade_ledger` WHERE …) `sc_x`)", 0),
 			wantExec("UPDATE `softcascade_ledger` `sc_l` STRAIGHT_JOIN `tasks` ON (`sc_l`.`key_int` = `tasks`.`id` AND `sc_l`.`deletion_id` = ? AND `sc_l`.`table_name` = ?) SET `tasks`.`deleted_at`=? WHERE `tasks`.`deleted_at` IS NULL", 2),
-			wantExec("UPDATE `softcascade_deletions` SET `rows`=?,`tables`=?,`roots`=? WHERE (SELECT COUNT(*) FROM `projects` `sc_p` WHERE (`sc_p`.`deleted_at` IS NOT NULL AND `sc_p`.`id` IN (SELECT `sc_l`.`key_int` FROM `softcascade_ledger` `sc_l` WHERE …))) = ? AND `id` = ?", 1),
+			wantQuery("SELECT `projects`.`id`,`projects`.`name` FROM `projects` WHERE `projects`.`deleted_at` IS NOT NULL AND `projects`.`id` IN (SELECT `sc_l`.`key_int` FROM `softcascade_ledger` `sc_l` WHERE (`sc_l`.`deletion_id` = ? AND `sc_l`.`table_name` = ?)) ORDER BY `projects`.`id` LIMIT ?", sqlmock.NewRows([]string{"id", "name"}).AddRow(7, "Website relaunch")),
+			wantExec("UPDATE `softcascade_deletions` SET `rows`=?,`tables`=?,`roots`=?,`root_keys`=?,`labels`=?,`label_search`=? WHERE (SELECT COUNT(*) FROM `projects` `sc_p` WHERE (`sc_p`.`deleted_at` IS NOT NULL AND `sc_p`.`id` IN (SELECT `sc_l`.`key_int` FROM `softcascade_ledger` `sc_l` WHERE …))) = ? AND `id` = ?", 1),
 			txCommit,
 		},
 	}}
@@ -280,7 +287,7 @@ func TestDeleteStatements(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			db := mockDB(t, tt.d, tt.cat, []any{&mockProject{}, &mockTask{}}, tt.steps)
-			require.NoError(t, db.Delete(&mockProject{ID: 7}).Error)
+			require.NoError(t, db.Delete(tt.value).Error)
 		})
 	}
 }

@@ -27,6 +27,15 @@ type TrashFilter struct {
 	Limit, Offset int
 	// IncludeRestored lists fully restored deletions too.
 	IncludeRestored bool
+	// Key keeps the deletions one of whose listed roots (RootKeys) has
+	// this primary key, as text and exactly: "4" does not match 42, a
+	// composite key is its JSON array as RootKeys holds it ([3,"en"]).
+	// Only the first roots of a deletion are listed ("" for all).
+	Key string
+	// Label keeps the deletions one of whose Labels contains this text,
+	// ignoring case (both lower-cased with Go's strings.ToLower; no other
+	// folding: "e" does not match "é") ("" for all).
+	Label string
 }
 
 // Trash lists the deletions still in the trash, newest first, one page of
@@ -43,6 +52,9 @@ func Trash(db *gorm.DB, f TrashFilter) ([]Deletion, int64, error) {
 		return nil, 0, fmt.Errorf("softcascade: trash: %w", err)
 	}
 	q := db.Model(&Deletion{}).Where(where).Session(&gorm.Session{})
+	if f.Key != "" || f.Label != "" {
+		return trashSearch(q, f)
+	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("softcascade: trash: %w", err)
@@ -53,10 +65,7 @@ func Trash(db *gorm.DB, f TrashFilter) ([]Deletion, int64, error) {
 	}
 	// Every column but the plan, which a listing does not need and which
 	// may be large.
-	page := q.Omit("plan").Order(clause.OrderBy{Columns: []clause.OrderByColumn{
-		{Column: clause.Column{Name: "stamp"}, Desc: true},
-		{Column: clause.Column{Name: "id"}, Desc: true},
-	}})
+	page := q.Omit("plan").Order(newestFirst())
 	if f.Limit > 0 {
 		page = page.Limit(f.Limit)
 	}
@@ -67,6 +76,14 @@ func Trash(db *gorm.DB, f TrashFilter) ([]Deletion, int64, error) {
 		return nil, 0, fmt.Errorf("softcascade: trash: %w", err)
 	}
 	return out, total, nil
+}
+
+// newestFirst is the order of the trash: newest first, by stamp, then ID.
+func newestFirst() clause.OrderBy {
+	return clause.OrderBy{Columns: []clause.OrderByColumn{
+		{Column: clause.Column{Name: "stamp"}, Desc: true},
+		{Column: clause.Column{Name: "id"}, Desc: true},
+	}}
 }
 
 // trashWhere is the filter's condition, the context's tenant included.
@@ -94,6 +111,7 @@ func trashWhere(db *gorm.DB, f TrashFilter) (clause.Expression, error) {
 		// Compared with the actor as the log stores it.
 		conds = append(conds, clause.Eq{Column: col("actor"), Value: deletionlog.Stored(f.Actor)})
 	}
+	conds = append(conds, searchWhere(f)...)
 	if !f.Since.IsZero() {
 		// Deletion times are stored in UTC; compare like with like.
 		conds = append(conds, clause.Gte{Column: col("deleted_at"), Value: f.Since.UTC()})

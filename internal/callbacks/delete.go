@@ -133,6 +133,7 @@ func stage(db *gorm.DB, st *state) error {
 	}
 	root, _ := st.plan.Table(st.plan.Root)
 	marker := *root.Marker // target took only soft-deletable models
+	st.byValue = byValue(s)
 	scopeRoots(db, st)
 	ms := db.NowFunc().UnixMilli()
 	live, err := lockRoots(db, root)
@@ -271,10 +272,15 @@ func (c *Config) cascade(db *gorm.DB) {
 		d.Tables[t] += n
 		d.Rows += n
 	}
+	root, _ := d.Plan.Table(d.Plan.Root)
+	if err := describeRoots(db, st, d, root, run.Mark); err != nil {
+		_ = db.AddError(err)
+		return
+	}
 	// The log's UPDATE also checks that the deletion's mark finds its rows
 	// again (cascade.Found); when it does not, it changes nothing.
 	found := cascade.Found(d.Plan, run.Mark, d.Tables)
-	res := tx.Model(d).Select("Rows", "Tables", "Roots").Clauses(clause.Where{Exprs: found}).Updates(d)
+	res := tx.Model(d).Select("Rows", "Tables", "Roots", "RootKeys", "Labels", "LabelSearch").Clauses(clause.Where{Exprs: found}).Updates(d)
 	switch {
 	case res.Error != nil:
 		_ = db.AddError(res.Error)

@@ -35,6 +35,9 @@ type state struct {
 	// deletion is the deletion prepare recorded; nil when none is (no
 	// live row matched, or nothing was claimed yet).
 	deletion *deletionlog.Deletion
+	// byValue: the Delete names its roots only by the keys of the value
+	// passed to it (see describeRoots).
+	byValue bool
 	// parents are the cascading parents a guarded Create checks.
 	parents []cascade.Parent
 }

@@ -63,12 +63,12 @@ func Of(s *schema.Schema) ([]Index, error) {
 		}
 		for _, item := range strings.Split(tag, ",") {
 			item = strings.TrimSpace(item)
-			if item == "" || item == "-" {
-				continue
+			if item == "" || item == "-" || strings.EqualFold(item, "label") {
+				continue // label: the trash label (package rootlabel)
 			}
 			kw, name, _ := strings.Cut(item, ":")
 			if !strings.EqualFold(strings.TrimSpace(kw), "unique") {
-				return nil, fmt.Errorf("%w: %s.%s: unknown tag softcascade:%q on a column (want unique or unique:index_name)", errs.ErrInvalidValue, s.Name, f.Name, tag)
+				return nil, fmt.Errorf("%w: %s.%s: unknown tag softcascade:%q on a column (want unique, unique:index_name or label)", errs.ErrInvalidValue, s.Name, f.Name, tag)
 			}
 			name = strings.TrimSpace(name)
 			if name == "" {
