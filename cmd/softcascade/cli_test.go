@@ -84,7 +84,7 @@ func TestCLIOnEveryDatabase(t *testing.T) {
 		}
 		run("trash", "--tenant", "globex", "--table", "tasks").want(t, 0, "No deletions found.")
 		r = run("trash", "--tenant", "acme", "--table", "projects", "--limit", "1", "--offset", "1")
-		r.want(t, 0, f.ids["p1"], "2–2 of 2 deletions.")
+		r.want(t, 0, f.ids["p1"], "Deletion 2 of 2.")
 		if strings.Contains(r.stdout, "TENANT") || strings.Contains(r.stdout, f.ids["p2"]) {
 			t.Errorf("trash --tenant --offset 1:\n%s", r.stdout)
 		}

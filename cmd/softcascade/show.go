@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/softcascade/softcascade"
+	"github.com/softcascade/softcascade/internal/rootlabel"
 )
 
 // showOutput is what `show --json` prints.
@@ -67,7 +68,29 @@ func (a *app) printDeletion(d softcascade.Deletion, purgeIn string) {
 	fmt.Fprintf(tw, "Status\t%s\n", status(d, purgeIn))
 	_ = tw.Flush()
 	fmt.Fprintln(a.stdout)
+	if a.printRoots(d) {
+		fmt.Fprintln(a.stdout)
+	}
 	printCounts(a.stdout, softcascade.TableCounts(d))
+}
+
+// printRoots lists the deletion's root rows the log keeps, key and label,
+// and how many more it took; it reports whether it printed anything (a
+// deletion made before the log listed roots has none).
+func (a *app) printRoots(d softcascade.Deletion) bool {
+	if len(d.RootKeys) == 0 {
+		return false
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "KEY\tLABEL")
+	for i, k := range d.RootKeys {
+		fmt.Fprintf(tw, "%s\t%s\n", printable(d.Table+" #"+k), printable(orDash(rootlabel.LabelAt(d.Labels, i))))
+	}
+	_ = tw.Flush()
+	if more := d.Roots - int64(len(d.RootKeys)); more > 0 {
+		fmt.Fprintf(a.stdout, "and %d more %s of %s, not listed\n", more, plural(more, "row", "rows"), printable(d.Table))
+	}
+	return true
 }
 
 // status says where a deletion stands.
@@ -80,10 +103,19 @@ func status(d softcascade.Deletion, purgeIn string) string {
 	case d.RestoredAt != nil:
 		return fmt.Sprintf("restored %s by %s", showTime(*d.RestoredAt), printable(orDash(d.RestoredBy)))
 	case d.RestoredRows > 0:
-		return fmt.Sprintf("in the trash, %d of %d rows restored; purge in %s", d.RestoredRows, d.Rows, purgeIn)
+		return fmt.Sprintf("in the trash, %d of %d rows restored; %s", d.RestoredRows, d.Rows, purgeWhen(purgeIn))
 	default:
-		return "in the trash; purge in " + purgeIn
+		return "in the trash; " + purgeWhen(purgeIn)
 	}
+}
+
+// purgeWhen says when purge may remove a deletion: "purge in 27d",
+// "purge due now".
+func purgeWhen(purgeIn string) string {
+	if purgeIn == "due" {
+		return "purge due now"
+	}
+	return "purge in " + purgeIn
 }
 
 func plural(n int64, one, many string) string {

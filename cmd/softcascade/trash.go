@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/softcascade/softcascade"
+	"github.com/softcascade/softcascade/internal/rootlabel"
 )
 
 // tenantHelp describes the --tenant flag of the commands that read deletions.
@@ -42,9 +43,12 @@ func (a *app) trashCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "trash",
 		Short: "List the deletions in the trash, newest first",
-		Long: `List the deletions in the trash, newest first: when, who, why, the root
-table, how many rows are still in the trash and how long until purge.`,
+		Long: `List the deletions in the trash, newest first: when, who, why, what was
+deleted (the first root row as "projects #42 · Website relaunch", and how
+many more), how many rows are still in the trash and how long until purge.`,
 		Example: `  softcascade trash --table projects --since 7d
+  softcascade trash --table projects --key 42
+  softcascade trash --label "website relaunch"
   softcascade trash --tenant acme --actor user:42 --json
   softcascade trash --limit 20 --offset 20`,
 		Args: noArgs,
@@ -78,6 +82,8 @@ table, how many rows are still in the trash and how long until purge.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&filter.Table, "table", "", "only deletions whose root table is this")
+	f.StringVar(&filter.Key, "key", "", "only deletions of the root row with this primary key, exactly (composite: [3,\"en\"])")
+	f.StringVar(&filter.Label, "label", "", "only deletions with a root whose label contains this text (any case)")
 	f.StringVar(&filter.Actor, "actor", "", "only deletions made by this actor")
 	f.StringVar(&tenant, "tenant", "", tenantHelp)
 	f.StringVar(&since, "since", "", "only deletions since a date, a time or an age (2026-11-01, 36h, 7d)")
@@ -97,9 +103,9 @@ func (a *app) printTrash(page trashPage, withTenant bool) {
 	}
 	now := a.now()
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-	header := "ID\tDELETED\tBY\tTABLE\tROWS\tPURGE IN\tREASON"
+	header := "ID\tDELETED\tBY\tWHAT\tROWS\tPURGE IN\tREASON"
 	if withTenant {
-		header = "ID\tTENANT\tDELETED\tBY\tTABLE\tROWS\tPURGE IN\tREASON"
+		header = "ID\tTENANT\tDELETED\tBY\tWHAT\tROWS\tPURGE IN\tREASON"
 	}
 	fmt.Fprintln(tw, header)
 	for _, d := range page.Deletions {
@@ -107,7 +113,8 @@ func (a *app) printTrash(page trashPage, withTenant bool) {
 		if d.RestoredAt != nil {
 			rows, due = "restored", "-"
 		}
-		cols := []string{d.ID, showTime(d.DeletedAt), orDash(d.Actor), d.Table, rows, due, orDash(d.Reason)}
+		what := rootlabel.Summary(d.Table, d.RootKeys, d.Labels, d.Roots, listLabelWidth)
+		cols := []string{d.ID, showTime(d.DeletedAt), orDash(d.Actor), what, rows, due, orDash(d.Reason)}
 		if withTenant {
 			cols = append([]string{d.ID, orDash(d.Tenant)}, cols[1:]...)
 		}
@@ -126,7 +133,23 @@ func (a *app) printTrash(page trashPage, withTenant bool) {
 		fmt.Fprintf(a.stdout, "No deletions past %d; %d in all.\n", page.Offset, page.Total)
 		return
 	}
-	fmt.Fprintf(a.stdout, "%d–%d of %d deletions.\n", first, last, page.Total)
+	fmt.Fprintln(a.stdout, pageLine(first, last, page.Total))
+}
+
+// listLabelWidth is the longest label the list shows, in characters
+// (show prints them whole).
+const listLabelWidth = 40
+
+// pageLine says which deletions a page shows: "1 deletion.",
+// "Deletion 2 of 2.", "1–20 of 45 deletions."
+func pageLine(first, last int, total int64) string {
+	switch {
+	case total == 1:
+		return "1 deletion."
+	case first == last:
+		return fmt.Sprintf("Deletion %d of %d.", first, total)
+	}
+	return fmt.Sprintf("%d–%d of %d deletions.", first, last, total)
 }
 
 // anyTenant reports whether a deletion of ds has a tenant.
