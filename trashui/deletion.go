@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/softcascade/softcascade"
+	"github.com/softcascade/softcascade/internal/rootlabel"
 )
 
 // deletionPage is one deletion: its facts, its rows per table, and the
@@ -21,7 +22,15 @@ type deletionPage struct {
 	Actor, Reason        string
 	Tenant, Table        string
 	Rows, Roots, InTrash int64
-	Counts               []softcascade.TableCount
+	// RowsText says how the rows divide: those the delete named, and
+	// those that hung off them.
+	RowsText string
+	// RootRows are the roots the log lists, key and label; MoreRoots
+	// counts the roots it took beyond them (none listed for a deletion
+	// made before the log listed roots).
+	RootRows  []rootRow
+	MoreRoots int64
+	Counts    []softcascade.TableCount
 	PurgeIn              string
 	Restored             *when
 	RestoredBy           string
@@ -60,10 +69,17 @@ func (h *handler) showWith(w http.ResponseWriter, r *http.Request, code int, err
 		layout: layout{Title: "Deletion of " + d.Table + " on " + h.when(d.DeletedAt).Text, Home: "../"},
 		ID:     d.ID, When: h.when(d.DeletedAt), Actor: d.Actor, Reason: d.Reason, Tenant: d.Tenant, Table: d.Table,
 		Rows: d.Rows, Roots: d.Roots, InTrash: d.InTrash(), Counts: softcascade.TableCounts(d),
+		RowsText: rowsText(d.Rows, d.Roots, d.Table),
 		PurgeIn: purgeIn(softcascade.PurgeDue(db, d), db.NowFunc()), RestoredBy: d.RestoredBy, RestoredRows: d.RestoredRows,
 		CanRestore:   d.RestoredAt == nil && d.PurgedAt == nil && d.PurgeStartedAt == nil,
 		RestoreLabel: plural(int(d.InTrash()), "Restore 1 row", "Restore %d rows"),
 		Error:        errMsg,
+	}
+	for i, k := range d.RootKeys {
+		p.RootRows = append(p.RootRows, rootRow{Key: rootlabel.Root(d.Table, k, ""), Label: rootlabel.LabelAt(d.Labels, i)})
+	}
+	if len(d.RootKeys) > 0 {
+		p.MoreRoots = d.Roots - int64(len(d.RootKeys))
 	}
 	if d.RestoredAt != nil {
 		t := h.when(*d.RestoredAt)
@@ -77,6 +93,28 @@ func (h *handler) showWith(w http.ResponseWriter, r *http.Request, code int, err
 		p.Purged = &t
 	}
 	h.render(w, r, h.pages.deletion, code, p)
+}
+
+// rootRow is one root of a deletion: "projects #42" and its label.
+type rootRow struct{ Key, Label string }
+
+// rowsText says how a deletion's rows divide: "79 in all: the 1 projects
+// row the delete named, and 78 rows that hung off it".
+func rowsText(rows, roots int64, table string) string {
+	named := fmt.Sprintf("the %d %s %s the delete named", roots, table, word(roots, "row", "rows"))
+	if rows <= roots {
+		return fmt.Sprintf("%d in all: %s", rows, named)
+	}
+	return fmt.Sprintf("%d in all: %s, and %s that hung off %s", rows, named,
+		plural(int(rows-roots), "1 row", "%d rows"), word(roots, "it", "them"))
+}
+
+// word is one when n is 1, else many.
+func word(n int64, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // restore restores the deletion, then sends the browser to its page with a

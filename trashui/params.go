@@ -28,6 +28,7 @@ func (e badRequest) Error() string { return string(e) }
 // listQuery is the list page's query: filters and page.
 type listQuery struct {
 	Table, Actor string
+	Key, Label   string
 	Restored     bool
 	Page         int
 }
@@ -44,6 +45,12 @@ func parseListQuery(q url.Values, pageSize int) (listQuery, error) {
 		return lq, err
 	}
 	if lq.Actor, err = filterParam(q, "actor", "deleted by"); err != nil {
+		return lq, err
+	}
+	if lq.Key, err = filterParam(q, "key", "key"); err != nil {
+		return lq, err
+	}
+	if lq.Label, err = filterParam(q, "label", "label"); err != nil {
 		return lq, err
 	}
 	if lq.Restored, err = flagParam(q, "restored"); err != nil {
