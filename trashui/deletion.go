@@ -28,16 +28,16 @@ type deletionPage struct {
 	// RootRows are the roots the log lists, key and label; MoreRoots
 	// counts the roots it took beyond them (none listed for a deletion
 	// made before the log listed roots).
-	RootRows  []rootRow
-	MoreRoots int64
-	Counts    []softcascade.TableCount
-	PurgeIn              string
-	Restored             *when
-	RestoredBy           string
-	RestoredRows         int64
-	Purged               *when
-	CanRestore           bool
-	RestoreLabel         string
+	RootRows     []rootRow
+	MoreRoots    int64
+	Counts       []softcascade.TableCount
+	PurgeIn      string
+	Restored     *when
+	RestoredBy   string
+	RestoredRows int64
+	Purged       *when
+	CanRestore   bool
+	RestoreLabel string
 	// Status is the message after a restore; Error the reason one failed.
 	Status, Error string
 }
@@ -70,7 +70,7 @@ func (h *handler) showWith(w http.ResponseWriter, r *http.Request, code int, err
 		ID:     d.ID, When: h.when(d.DeletedAt), Actor: d.Actor, Reason: d.Reason, Tenant: d.Tenant, Table: d.Table,
 		Rows: d.Rows, Roots: d.Roots, InTrash: d.InTrash(), Counts: softcascade.TableCounts(d),
 		RowsText: rowsText(d.Rows, d.Roots, d.Table),
-		PurgeIn: purgeIn(softcascade.PurgeDue(db, d), db.NowFunc()), RestoredBy: d.RestoredBy, RestoredRows: d.RestoredRows,
+		PurgeIn:  purgeIn(softcascade.PurgeDue(db, d), db.NowFunc()), RestoredBy: d.RestoredBy, RestoredRows: d.RestoredRows,
 		CanRestore:   d.RestoredAt == nil && d.PurgedAt == nil && d.PurgeStartedAt == nil,
 		RestoreLabel: plural(int(d.InTrash()), "Restore 1 row", "Restore %d rows"),
 		Error:        errMsg,

@@ -53,10 +53,10 @@ type listRow struct {
 	Tenant, Table string
 	// What is the first root and how many more ("projects #42 ·
 	// Website relaunch and 2 more").
-	What    string
-	InTrash int64
-	Restored      bool
-	PurgeIn       string
+	What     string
+	InTrash  int64
+	Restored bool
+	PurgeIn  string
 }
 
 func (h *handler) list(w http.ResponseWriter, r *http.Request) {
