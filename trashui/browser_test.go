@@ -2,6 +2,8 @@ package trashui_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -19,7 +21,34 @@ func TestRestoreInABrowser(t *testing.T) {
 	ctx := browsertest.Timeout(t, browser)
 	status := chromedp.CSS(`p[role=status]`)
 
+	// The list says what was deleted; the label box finds one deletion.
 	err := chromedp.Do(ctx,
+		chromedp.Navigate(f.srv.URL+prefix+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`table`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	what := run(t, ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("td.what")].map(td => td.textContent)`))
+	if want := []string{fmt.Sprintf("projects #%d · a2", f.pid["a2"]), fmt.Sprintf("projects #%d · a1", f.pid["a1"])}; !slices.Equal(what, want) {
+		t.Errorf("What column: %q, want %q", what, want)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS(`#label`), "A1"),
+		chromedp.Click(chromedp.CSS(`form.filters button`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="./"]`)), // Clear filters
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := run(t, ctx, chromedp.Text(chromedp.CSS(`caption`))); got != "Showing 1 deletion" {
+		t.Errorf("caption after the label filter: %q", got)
+	}
+	if got := run(t, ctx, chromedp.Location()); !strings.Contains(got, "label=A1") {
+		t.Errorf("the label filter is not in the URL: %s", got)
+	}
+
+	err = chromedp.Do(ctx,
 		chromedp.Navigate(f.srv.URL+prefix+"/"),
 		chromedp.WaitVisible(chromedp.CSS(`table`)),
 		chromedp.Click(chromedp.CSS(`form[action="deletions/`+f.ids["a1"]+`"] button`)),

@@ -17,7 +17,7 @@ func TestListShowsWhatWasDeleted(t *testing.T) {
 		f := newFixture(t, d)
 		a1 := fmt.Sprint(f.pid["a1"])
 		f.do(t, "GET", prefix+"/", "a").want(t, 200, "<th scope=\"col\">What</th>",
-			"<td>projects #"+a1+" · a1</td>", `<input type="text" id="key" name="key" value=""`, `id="label"`)
+			`<td class="what">projects #`+a1+" · a1</td>", `<input type="text" id="key" name="key" value=""`, `id="label"`)
 
 		byKey := f.do(t, "GET", prefix+"/?key="+a1, "a")
 		byKey.want(t, 200, f.ids["a1"], "Showing 1 deletion", `value="`+a1+`"`, "Clear filters")
@@ -42,7 +42,7 @@ func TestListShowsWhatWasDeleted(t *testing.T) {
 			Updates(map[string]any{"root_keys": nil, "labels": nil, "label_search": nil}).Error; err != nil {
 			t.Fatal(err)
 		}
-		f.do(t, "GET", prefix+"/", "a").want(t, 200, "<td>projects · 1 row</td>")
+		f.do(t, "GET", prefix+"/", "a").want(t, 200, `<td class="what">projects · 1 row</td>`)
 		old := f.do(t, "GET", prefix+"/deletions/"+f.ids["a2"], "a")
 		old.want(t, 200, "79 in all: the 1 projects row the delete named")
 		old.lacks(t, "Rows the delete named")
