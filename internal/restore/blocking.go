@@ -13,6 +13,7 @@ import (
 	"github.com/softcascade/softcascade/internal/cascade/plan"
 	"github.com/softcascade/softcascade/internal/deletionlog"
 	"github.com/softcascade/softcascade/internal/errs"
+	"github.com/softcascade/softcascade/internal/rootlabel"
 	"github.com/softcascade/softcascade/internal/softdelete"
 )
 
@@ -22,12 +23,15 @@ import (
 // holds it, so that the message says what to restore first. Reading the
 // blocker is best effort: when that fails, the message names the tables.
 func parentError(tx *gorm.DB, e plan.Edge, pt plan.Table, where []clause.Expression, req Request) error {
-	key, id := blocker(tx, pt, where, req)
+	key, id, label := blocker(tx, pt, where, req)
 	what := fmt.Sprintf("a %s row", pt.Name)
 	if key != "" {
 		what = fmt.Sprintf("%s row %s", pt.Name, key)
 	}
 	first := "restore the parent first, or together with these rows in one Restore call"
+	if id != "" && label != "" {
+		id += " (" + label + ")"
+	}
 	if id != "" {
 		first = fmt.Sprintf("it is in deletion %s: restore that deletion (or the parent row) first, or the parent together with these rows in one Restore call", id)
 	}
@@ -35,10 +39,12 @@ func parentError(tx *gorm.DB, e plan.Edge, pt plan.Table, where []clause.Express
 }
 
 // blocker reads one deleted parent row matching where: its primary key
-// ("(id 7)") and the ID of the deletion that holds it ("" when unknown).
-func blocker(tx *gorm.DB, pt plan.Table, where []clause.Expression, req Request) (string, string) {
+// ("(id 7)"), the ID of the deletion that holds it ("" when unknown) and,
+// when that deletion lists the row among its roots, the row as the trash
+// shows it ("projects #7 · Website relaunch").
+func blocker(tx *gorm.DB, pt plan.Table, where []clause.Expression, req Request) (string, string, string) {
 	if pt.Marker == nil || len(pt.PrimaryKeys) == 0 {
-		return "", ""
+		return "", "", ""
 	}
 	fresh := tx.Session(&gorm.Session{NewDB: true})
 	cols := make([]clause.Column, 0, len(pt.PrimaryKeys)+1)
@@ -55,11 +61,11 @@ func blocker(tx *gorm.DB, pt plan.Table, where []clause.Expression, req Request)
 		Clauses(clause.Select{Columns: cols}, clause.Where{Exprs: exprs}).Limit(1)
 	rows, err := q.Rows()
 	if err != nil {
-		return "", ""
+		return "", "", ""
 	}
 	defer rows.Close()
 	if !rows.Next() {
-		return "", ""
+		return "", "", ""
 	}
 	keys := make([]any, len(pt.PrimaryKeys))
 	dest := make([]any, 0, len(cols))
@@ -76,7 +82,7 @@ func blocker(tx *gorm.DB, pt plan.Table, where []clause.Expression, req Request)
 		}
 	}
 	if rows.Scan(dest...) != nil {
-		return "", ""
+		return "", "", ""
 	}
 	_ = rows.Close()
 	parts := make([]string, len(keys))
@@ -109,11 +115,24 @@ func blocker(tx *gorm.DB, pt plan.Table, where []clause.Expression, req Request)
 			Where(clause.Eq{Column: clause.Column{Name: cascade.LedgerKey(pt)}, Value: keys[0]})
 		d = d.Where("? IN (?)", clause.Column{Name: "id"}, ledger)
 	default:
-		return key, ""
+		return key, "", ""
 	}
-	var ids []string
-	if d.Order(clause.OrderByColumn{Column: clause.Column{Name: "stamp"}, Desc: true}).Limit(1).Pluck("id", &ids).Error != nil || len(ids) == 0 {
-		return key, ""
+	var found []deletionlog.Deletion
+	if d.Select("id", "root_table", "root_keys", "labels").Order(clause.OrderByColumn{Column: clause.Column{Name: "stamp"}, Desc: true}).
+		Limit(1).Find(&found).Error != nil || len(found) == 0 {
+		return key, "", ""
 	}
-	return key, ids[0]
+	return key, found[0].ID, rootOf(found[0], keys)
+}
+
+// rootOf is the row with key as deletion d lists it among its roots
+// ("projects #7 · Website relaunch"), "" when d does not list it.
+func rootOf(d deletionlog.Deletion, key []any) string {
+	text := rootlabel.Key(key)
+	for i, k := range d.RootKeys {
+		if k == text {
+			return rootlabel.Root(d.Table, k, rootlabel.LabelAt(d.Labels, i))
+		}
+	}
+	return ""
 }
