@@ -40,7 +40,7 @@ func TestCLIShowsWhatWasDeleted(t *testing.T) {
 
 		// show lists the root with its label.
 		r = run("show", f.ids["p1"])
-		r.want(t, 0, "KEY", "LABEL", "projects #"+key, "p1", "in the trash; purge in 27d")
+		r.want(t, 0, "ROW", "LABEL", "projects #"+key, "p1", "in the trash; purge in 27d")
 		if !regexpMatch(r.stdout, `projects #`+key+`\s+p1\n`) {
 			t.Errorf("show does not list the root:\n%s", r.stdout)
 		}
@@ -53,7 +53,7 @@ func TestCLIShowsWhatWasDeleted(t *testing.T) {
 		run("trash", "--tenant", "acme").want(t, 0, "projects · 1 row")
 		r = run("show", f.ids["p2"], "--retention", "1d")
 		r.want(t, 0, "in the trash; purge due now")
-		if strings.Contains(r.stdout, "KEY") || strings.Contains(r.stdout, "purge in due") {
+		if strings.Contains(r.stdout, "LABEL") || strings.Contains(r.stdout, "purge in due") {
 			t.Errorf("show of an old deletion:\n%s", r.stdout)
 		}
 

@@ -82,7 +82,7 @@ func (a *app) printRoots(d softcascade.Deletion) bool {
 		return false
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "KEY\tLABEL")
+	fmt.Fprintln(tw, "ROW\tLABEL")
 	for i, k := range d.RootKeys {
 		fmt.Fprintf(tw, "%s\t%s\n", printable(d.Table+" #"+k), printable(orDash(rootlabel.LabelAt(d.Labels, i))))
 	}
