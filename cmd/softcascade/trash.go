@@ -107,6 +107,9 @@ func (a *app) printTrash(page trashPage, withTenant bool) {
 		if d.RestoredAt != nil {
 			rows, due = "restored", "-"
 		}
+		if d.HeldAt != nil {
+			due = "held"
+		}
 		cols := []string{d.ID, showTime(d.DeletedAt), orDash(d.Actor), d.Table, rows, due, orDash(d.Reason)}
 		if withTenant {
 			cols = append([]string{d.ID, orDash(d.Tenant)}, cols[1:]...)
