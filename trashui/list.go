@@ -69,7 +69,7 @@ func (h *handler) list(w http.ResponseWriter, r *http.Request) {
 			ID: d.ID, Link: "deletions/" + url.PathEscape(d.ID), When: h.when(d.DeletedAt),
 			Actor: d.Actor, Reason: d.Reason, Tenant: d.Tenant, Table: d.Table,
 			InTrash: d.InTrash(), Restored: d.RestoredAt != nil,
-			PurgeIn: purgeIn(softcascade.PurgeDue(db, d), now),
+			PurgeIn: purgeLabel(db, d, now),
 		})
 	}
 	if len(ds) > 0 {
