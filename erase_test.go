@@ -218,6 +218,9 @@ func TestEraseRefusals(t *testing.T) {
 			t.Errorf("Release of a deletion not held: %v, want ErrInvalidValue", err)
 		}
 		eqMap(t, "state after the refusals", state(t, db), before)
+		if held, n, err := softcascade.Trash(db, softcascade.TrashFilter{Held: true}); err != nil || n != 1 || held[0].ID != ds[0].ID {
+			t.Errorf("Trash Held: %d %v %v, want the held one", n, held, err)
+		}
 		held := findDeletion(t, db, ds[0].ID)
 		if held.HeldAt == nil || held.HeldBy != "legal" || held.HoldReason != "case 2026-17" || held.ErasedAt != nil || held.PurgeStartedAt != nil {
 			t.Errorf("held deletion %+v", held)

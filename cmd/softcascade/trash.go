@@ -82,6 +82,7 @@ table, how many rows are still in the trash and how long until purge.`,
 	f.StringVar(&tenant, "tenant", "", tenantHelp)
 	f.StringVar(&since, "since", "", "only deletions since a date, a time or an age (2026-11-01, 36h, 7d)")
 	f.BoolVar(&filter.IncludeRestored, "restored", false, "list restored deletions too")
+	f.BoolVar(&filter.Held, "held", false, "only deletions under a legal hold")
 	f.IntVar(&filter.Limit, "limit", 20, "deletions per page (0: all)")
 	f.IntVar(&filter.Offset, "offset", 0, "deletions to skip")
 	f.BoolVar(&asJSON, "json", false, "print JSON")
