@@ -348,3 +348,47 @@ func TestEraseKeepsRowsReferencedFromOutside(t *testing.T) {
 		eqMap(t, "Tables of the rerun", rep.Tables, map[string]int64{"tasks": 1, "projects": 1})
 	})
 }
+
+// A Hold racing a Purge: whichever commits first wins, and a held
+// deletion never loses a row.
+func TestHoldRacesPurge(t *testing.T) {
+	t.Parallel()
+	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
+		db, clk := openClocked(t, d)
+		wins := map[bool]int{}
+		for i := 0; i < 6; i++ {
+			p := modelstest.SeedProject(t, db, "p", modelstest.Small)
+			deleteAt(t, db, clk, 40*day, &p)
+			ds := deletions(t, db)
+			id := ds[len(ds)-1].ID
+			var holdErr, purgeErr error
+			var wg sync.WaitGroup
+			wg.Add(2)
+			go func() { defer wg.Done(); holdErr = softcascade.Hold(db, id, "race") }()
+			go func() { defer wg.Done(); _, purgeErr = softcascade.Purge(db, softcascade.PurgeOptions{}) }()
+			wg.Wait()
+			must(t, purgeErr)
+			got := findDeletion(t, db, id)
+			var trashed int64
+			must(t, db.Unscoped().Model(&modelstest.Task{}).Where("project_id = ? AND deleted_at IS NOT NULL", p.ID).Count(&trashed).Error)
+			switch {
+			case holdErr == nil:
+				if got.PurgeStartedAt != nil || got.PurgedAt != nil || trashed != 9 {
+					t.Fatalf("held deletion touched: started %v purged %v, %d tasks left", got.PurgeStartedAt, got.PurgedAt, trashed)
+				}
+				must(t, softcascade.Release(db, id))
+			case errors.Is(holdErr, gorm.ErrRecordNotFound):
+				if got.HeldAt != nil || got.PurgeStartedAt == nil {
+					t.Fatalf("hold refused, but the deletion is %+v", got)
+				}
+			default:
+				t.Fatalf("Hold: %v", holdErr)
+			}
+			wins[holdErr == nil]++
+			_, err := softcascade.Purge(db, softcascade.PurgeOptions{})
+			must(t, err)
+		}
+		t.Logf("hold won %d times, purge %d times", wins[true], wins[false])
+	})
+}
