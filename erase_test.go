@@ -392,3 +392,28 @@ func TestHoldRacesPurge(t *testing.T) {
 		t.Logf("hold won %d times, purge %d times", wins[true], wins[false])
 	})
 }
+
+// A log row written before the hold and erase columns existed has NULL in
+// them: it reads, lists, holds and erases like any other.
+func TestLogRowsFromBeforeTheHoldColumns(t *testing.T) {
+	t.Parallel()
+	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
+		db := open(t, d, nil)
+		p := modelstest.SeedProject(t, db, "p", modelstest.Small)
+		must(t, db.Delete(&p).Error)
+		id := deletions(t, db)[0].ID
+		nulls := map[string]any{}
+		for _, c := range []string{"held_at", "held_by", "hold_reason", "released_at", "released_by", "erased_at", "erased_by", "erase_reason"} {
+			nulls[c] = nil
+		}
+		must(t, db.Model(&softcascade.Deletion{}).Where("id = ?", id).UpdateColumns(nulls).Error)
+		if ds, n, err := softcascade.Trash(db, softcascade.TrashFilter{}); err != nil || n != 1 || ds[0].HeldBy != "" {
+			t.Fatalf("Trash: %v %d %v", ds, n, err)
+		}
+		must(t, softcascade.Hold(db, id, "x"))
+		must(t, softcascade.Release(db, id))
+		_, err := softcascade.Erase(db, id)
+		must(t, err)
+	})
+}
