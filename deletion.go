@@ -118,6 +118,6 @@ var (
 	ErrHeld = errs.ErrHeld
 	// ErrReferenced: Erase removed what it could, but live rows still
 	// reference some of the deletion's rows (Report.Skipped); the deletion
-	// stays unpurged and a later Erase or Purge finishes it.
+	// stays unpurged and a later Erase finishes it.
 	ErrReferenced = errs.ErrReferenced
 )

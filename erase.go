@@ -52,9 +52,10 @@ func scrubbed() map[string]any {
 // then on it cannot be restored or held. Like Purge it is not one
 // transaction: interrupted (context cancelled, connection lost), it
 // returns what was done and an error, the deletion stays in the trash
-// marked as being purged, and running Erase again (or any later Purge)
-// finishes it. On PostgreSQL and MySQL it waits for a Purge running in
-// another process to finish (the context bounds the wait).
+// marked as being purged, and running Erase again finishes it (a Purge
+// does too, but only once the deletion's retention has passed). On
+// PostgreSQL and MySQL it waits for a Purge running in another process to
+// finish (the context bounds the wait).
 //
 // Errors (errors.Is): ErrHeld (under a legal hold: Release it first),
 // gorm.ErrRecordNotFound (no such deletion, another tenant's, or purged
