@@ -417,3 +417,28 @@ func TestLogRowsFromBeforeTheHoldColumns(t *testing.T) {
 		must(t, err)
 	})
 }
+
+// A purge stopped half-way leaves a deletion partly gone and marked as
+// being purged: Erase finishes it, fresh as it is.
+func TestEraseFinishesAnInterruptedPurge(t *testing.T) {
+	t.Parallel()
+	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
+		s := newScene(t, d)
+		ds := deletions(t, s.db)
+		ctx, cancel := context.WithCancel(context.Background())
+		first, err := softcascade.Purge(s.db.WithContext(ctx), softcascade.PurgeOptions{BatchSize: 2, Progress: func(softcascade.Progress) { cancel() }})
+		if !errors.Is(err, context.Canceled) || first.Rows == 0 || first.Rows >= sum(smallTree) {
+			t.Fatalf("interrupted purge: %d rows, %v", first.Rows, err)
+		}
+		if got := findDeletion(t, s.db, ds[0].ID); got.PurgeStartedAt == nil || got.PurgedAt != nil {
+			t.Fatalf("interrupted deletion %+v", got)
+		}
+		rep, err := softcascade.Erase(s.db, ds[0].ID)
+		must(t, err)
+		eq(t, "rows of both runs", first.Rows+rep.Rows, sum(smallTree))
+		if got := findDeletion(t, s.db, ds[0].ID); got.PurgedAt == nil || got.ErasedAt == nil {
+			t.Errorf("finished deletion %+v", got)
+		}
+	})
+}
