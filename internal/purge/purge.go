@@ -138,8 +138,12 @@ func Run(db *gorm.DB, opts Options) (Result, error) {
 		ctx = context.Background()
 	}
 	start := time.Now()
+	which := []any{"cutoff", opts.Cutoff}
+	if opts.Deletion != "" {
+		which = []any{"deletion", opts.Deletion} // Erase: this one, whatever its age
+	}
 	opts.Logger.InfoContext(ctx, "softcascade: purge started",
-		"cutoff", opts.Cutoff, "deletion", opts.Deletion, "batch_size", opts.BatchSize, "dry_run", opts.DryRun, "models", len(opts.Models))
+		append(which, "batch_size", opts.BatchSize, "dry_run", opts.DryRun, "models", len(opts.Models))...)
 
 	var r *runner
 	err = db.Connection(func(conn *gorm.DB) error {
