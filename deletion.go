@@ -66,6 +66,22 @@ type Deletion struct {
 	// and edges. Restore and purge work from it, without Go model types;
 	// its format is internal to the plugin and may change.
 	Plan *plan.Plan `gorm:"column:plan;serializer:json" json:"-"`
+	// HeldAt is set while the deletion is under a legal hold (Hold): no
+	// purge removes it and Erase refuses it (ErrHeld) until Release.
+	// HeldBy and HoldReason say who placed the last hold and why; they stay
+	// after a Release, as its record.
+	HeldAt     *time.Time `gorm:"column:held_at" json:"heldAt,omitempty"`
+	HeldBy     string     `gorm:"column:held_by" json:"heldBy,omitempty"`         // unbounded, like Actor
+	HoldReason string     `gorm:"column:hold_reason" json:"holdReason,omitempty"` // unbounded, like Reason
+	// ReleasedAt and ReleasedBy record the last Release of a hold.
+	ReleasedAt *time.Time `gorm:"column:released_at" json:"releasedAt,omitempty"`
+	ReleasedBy string     `gorm:"column:released_by" json:"releasedBy,omitempty"`
+	// ErasedAt is set by Erase (and ForceDelete): the deletion was purged
+	// on request before its time, by ErasedBy, for EraseReason (both from
+	// the Erase call's context). PurgedAt is set once its rows are gone.
+	ErasedAt    *time.Time `gorm:"column:erased_at" json:"erasedAt,omitempty"`
+	ErasedBy    string     `gorm:"column:erased_by" json:"erasedBy,omitempty"`
+	EraseReason string     `gorm:"column:erase_reason" json:"eraseReason,omitempty"`
 }
 
 // The plugin's internal code works on deletionlog.Deletion, a struct with
@@ -110,4 +126,11 @@ var (
 	// ErrInvalidPlan: a deletion's stored plan is malformed or names a
 	// table or column the database does not have; nothing was changed.
 	ErrInvalidPlan = errs.ErrInvalidPlan
+	// ErrHeld: the deletion is under a legal hold (Hold); Erase refuses it
+	// until Release, and Purge leaves it alone.
+	ErrHeld = errs.ErrHeld
+	// ErrReferenced: Erase removed what it could, but live rows still
+	// reference some of the deletion's rows (Report.Skipped); the deletion
+	// stays unpurged and a later Erase finishes it.
+	ErrReferenced = errs.ErrReferenced
 )

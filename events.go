@@ -13,15 +13,20 @@ type Op string
 const (
 	Deleted  Op = "deleted"
 	Restored Op = "restored"
+	// Erased: Erase (or ForceDelete) purged a deletion on request; the
+	// event carries the deletion, as logged, and the rows removed.
+	Erased Op = "erased"
 )
 
 // Event reports a committed deletion or restore, so that an application
 // can invalidate caches.
 type Event struct {
 	Op Op
-	// Deletion is the deletion that was recorded (Op Deleted).
+	// Deletion is the deletion that was recorded (Op Deleted) or erased
+	// (Op Erased).
 	Deletion *Deletion
-	// Report counts the rows restored per table (Op Restored).
+	// Report counts the rows restored (Op Restored) or erased (Op
+	// Erased) per table.
 	Report Report
 }
 

@@ -77,6 +77,9 @@ func progress(fn func(Progress)) func(purge.Progress) {
 // SQLite they share the work and each row is counted once. Purge logs one
 // info line (log/slog, slog.Default()) when it starts and one when it ends.
 //
+// A deletion under a legal hold (Hold) is left alone, dry run included,
+// and counted in Report.OnHold; Release lets a later run purge it.
+//
 // With a tenant in the context (WithTenant), only that tenant's deletions
 // are purged, and opts.Models is ignored.
 func Purge(db *gorm.DB, opts PurgeOptions) (Report, error) {
@@ -112,7 +115,7 @@ func Purge(db *gorm.DB, opts PurgeOptions) (Report, error) {
 		// checked against the relations the models declare now.
 		References: p.graph.WithReferences,
 	})
-	return Report{Rows: res.Rows, Tables: res.Tables, Skipped: res.Skipped, Busy: res.Busy}, err
+	return Report{Rows: res.Rows, Tables: res.Tables, Skipped: res.Skipped, OnHold: res.OnHold, Busy: res.Busy}, err
 }
 
 // plans returns the cascade plans of models.

@@ -233,7 +233,7 @@ func TestDeleteStatements(t *testing.T) {
 		steps: []sent{
 			txBegin,
 			wantQuery(`SELECT count(*) FROM (SELECT 1 FROM "projects" WHERE "projects"."id" = $1 AND "projects"."deleted_at" IS NULL … FOR UPDATE) AS "sc_roots"`, oneRow(1)),
-			wantExec(`INSERT INTO "softcascade_deletions" ("id",…,"stamp","plan") VALUES ($1,…,$19) ON CONFLICT DO NOTHING`, 1),
+			wantExec(`INSERT INTO "softcascade_deletions" ("id",…,"plan",…) VALUES ($1,…) ON CONFLICT DO NOTHING`, 1),
 			wantExec(`UPDATE "projects" SET "deleted_at"=$1 WHERE "projects"."id" = $2 AND "projects"."deleted_at" IS NULL`, 1),
 			wantExec(`UPDATE "tasks" SET "deleted_at"=$1 WHERE "tasks"."deleted_at" IS NULL AND "tasks"."project_id" IN (SELECT "sc_p"."id" FROM "projects" "sc_p" WHERE "sc_p"."deleted_at" = $2)`, 2),
 			wantExec(`UPDATE "softcascade_deletions" SET "rows"=$1,"tables"=$2,"roots"=$3,"root_keys"=$4,"labels"=$5,"label_search"=$6 WHERE (SELECT COUNT(*) FROM "projects" "sc_p" WHERE "sc_p"."deleted_at" = $7) = $8 AND "id" = $9`, 1),
@@ -244,7 +244,7 @@ func TestDeleteStatements(t *testing.T) {
 		steps: []sent{
 			txBegin,
 			wantQuery("SELECT count(*) FROM (SELECT 1 FROM `projects` WHERE `projects`.`id` = ? AND `projects`.`deleted_at` IS NULL … FOR UPDATE) AS `sc_roots`", oneRow(1)),
-			wantExec("INSERT INTO `softcascade_deletions` (`id`,…,`stamp`,`plan`) VALUES (?,…,?) ON DUPLICATE KEY UPDATE `id`=`id`", 1),
+			wantExec("INSERT INTO `softcascade_deletions` (`id`,…,`plan`,…) VALUES (?,…) ON DUPLICATE KEY UPDATE `id`=`id`", 1),
 			wantExec("UPDATE `projects` SET `deleted_at`=? WHERE `projects`.`id` = ? AND `projects`.`deleted_at` IS NULL", 1),
 			wantExec("UPDATE `projects` `sc_p` STRAIGHT_JOIN `tasks` ON (`sc_p`.`id` = `tasks`.`project_id` AND `sc_p`.`deleted_at` = ?) SET `tasks`.`deleted_at`=? WHERE `tasks`.`deleted_at` IS NULL", 2),
 			wantExec("UPDATE `softcascade_deletions` SET `rows`=?,`tables`=?,`roots`=?,`root_keys`=?,`labels`=?,`label_search`=? WHERE (SELECT COUNT(*) FROM `projects` `sc_p` WHERE `sc_p`.`deleted_at` = ?) = ? AND `id` = ?", 1),
@@ -492,7 +492,7 @@ func TestPurgeStatements(t *testing.T) {
 			wantQuery(`SELECT pg_try_advisory_lock(hashtextextended('softcascade.purge.' || coalesce(current_schema(), ''), 0))`, oneRow(true)),
 			wantQuery(`SELECT * FROM "softcascade_deletions" WHERE "stamp" < $1 AND "stamp" > $2 AND "purged_at" IS NULL ORDER BY "stamp" LIMIT $3`, deletionRow("projects", projectPlan, `{"projects":1,"tasks":2}`, 3)),
 			wantQuery(`SELECT "sc_t0"."id",… FROM "projects" "sc_t0","tasks" "sc_t1" WHERE 1 = 0`, noRows()),
-			wantExec(`UPDATE "softcascade_deletions" SET "purge_started_at"=$1 WHERE "id" = $2 AND "purged_at" IS NULL AND "purge_started_at" IS NULL`, 1),
+			wantExec(`UPDATE "softcascade_deletions" SET "purge_started_at"=$1 WHERE "id" = $2 AND "purged_at" IS NULL AND "held_at" IS NULL AND "purge_started_at" IS NULL`, 1),
 			wantQuery(`SELECT table_name FROM information_schema.tables WHERE table_schema = CURRENT_SCHEMA() AND table_type = $1`, sqlmock.NewRows([]string{"table_name"}).AddRow("projects").AddRow("tasks")),
 			// The database's foreign keys into each table, read once per run.
 			wantQuery(`SELECT con.oid::text, c.relname, a.attname, pa.attname, con.confdeltype::text FROM pg_constraint con … AND p.relname = $1 …`, noRows()),
@@ -512,7 +512,7 @@ func TestPurgeStatements(t *testing.T) {
 			wantQuery("SELECT GET_LOCK(CONCAT('softcascade.purge.', MD5(COALESCE(DATABASE(), ''))), 0)", oneRow(1)),
 			wantQuery("SELECT * FROM `softcascade_deletions` WHERE `stamp` < ? AND `stamp` > ? AND `purged_at` IS NULL ORDER BY `stamp` LIMIT ?", deletionRow("projects", projectPlan, `{"projects":1,"tasks":2}`, 3)),
 			wantQuery("SELECT `sc_t0`.`id`,… FROM `projects` `sc_t0`,`tasks` `sc_t1` WHERE 1 = 0", noRows()),
-			wantExec("UPDATE `softcascade_deletions` SET `purge_started_at`=? WHERE `id` = ? AND `purged_at` IS NULL AND `purge_started_at` IS NULL", 1),
+			wantExec("UPDATE `softcascade_deletions` SET `purge_started_at`=? WHERE `id` = ? AND `purged_at` IS NULL AND `held_at` IS NULL AND `purge_started_at` IS NULL", 1),
 			wantQuery("SELECT DATABASE()", oneRow("app")),
 			wantQuery("SELECT SCHEMA_NAME from Information_schema.SCHEMATA …", oneRow("app")),
 			wantQuery("SELECT TABLE_NAME FROM information_schema.tables where TABLE_SCHEMA=?", sqlmock.NewRows([]string{"TABLE_NAME"}).AddRow("projects").AddRow("tasks")),

@@ -36,6 +36,8 @@ type TrashFilter struct {
 	// ignoring case (both lower-cased with Go's strings.ToLower; no other
 	// folding: "e" does not match "é") ("" for all).
 	Label string
+	// Held keeps only the deletions under a legal hold (Hold).
+	Held bool
 }
 
 // Trash lists the deletions still in the trash, newest first, one page of
@@ -106,6 +108,9 @@ func trashWhere(db *gorm.DB, f TrashFilter) (clause.Expression, error) {
 			conds = append(conds, clause.Expr{SQL: "1 = 0"})
 		}
 		conds = append(conds, clause.Eq{Column: col("root_table"), Value: deletionlog.Stored(f.Table)})
+	}
+	if f.Held {
+		conds = append(conds, clause.Neq{Column: col("held_at"), Value: nil})
 	}
 	if f.Actor != "" {
 		// Compared with the actor as the log stores it.

@@ -38,6 +38,7 @@ type deletionPage struct {
 	Purged       *when
 	CanRestore   bool
 	RestoreLabel string
+	compliance
 	// Status is the message after a restore; Error the reason one failed.
 	Status, Error string
 }
@@ -92,6 +93,7 @@ func (h *handler) showWith(w http.ResponseWriter, r *http.Request, code int, err
 		t := h.when(*d.PurgedAt)
 		p.Purged = &t
 	}
+	h.complianceOf(r, &p, d)
 	h.render(w, r, h.pages.deletion, code, p)
 }
 

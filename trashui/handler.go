@@ -45,6 +45,10 @@ func Handler(db *gorm.DB, opts ...Option) http.Handler {
 	mux.HandleFunc("GET /{$}", h.list)
 	mux.HandleFunc("GET /deletions/{id}", h.show)
 	mux.HandleFunc("POST /deletions/{id}", h.restore)
+	if h.cfg.erase {
+		mux.HandleFunc("GET /deletions/{id}/erase", h.eraseConfirm)
+		mux.HandleFunc("POST /deletions/{id}/erase", h.erase)
+	}
 	return h.cfg.csrf.Handler(mux)
 }
 

@@ -94,7 +94,7 @@ func (h *handler) list(w http.ResponseWriter, r *http.Request) {
 			Actor: d.Actor, Reason: d.Reason, Tenant: d.Tenant, Table: d.Table,
 			What:    rootlabel.Summary(d.Table, d.RootKeys, d.Labels, d.Roots, listLabelWidth),
 			InTrash: d.InTrash(), Restored: d.RestoredAt != nil,
-			PurgeIn: purgeIn(softcascade.PurgeDue(db, d), now),
+			PurgeIn: purgeLabel(db, d, now),
 		})
 	}
 	if len(ds) > 0 {

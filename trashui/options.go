@@ -13,6 +13,7 @@ type config struct {
 	location *time.Location
 	title    string
 	csrf     *http.CrossOriginProtection
+	erase    bool // WithErase
 }
 
 func defaults() config {

@@ -15,14 +15,14 @@ var templateFiles embed.FS
 
 // pages are the parsed templates, one per page, each with the layout.
 type pages struct {
-	list, deletion, message *template.Template
+	list, deletion, message, erase *template.Template
 }
 
 func parsePages() pages {
 	page := func(name string) *template.Template {
 		return template.Must(template.ParseFS(templateFiles, "templates/layout.html", "templates/"+name))
 	}
-	return pages{list: page("list.html"), deletion: page("deletion.html"), message: page("message.html")}
+	return pages{list: page("list.html"), deletion: page("deletion.html"), message: page("message.html"), erase: page("erase.html")}
 }
 
 // layout is what every page passes to the layout template.

@@ -39,6 +39,10 @@ type app struct {
 	terminal func(w io.Writer) bool
 	// now is the clock for ages given on the command line (--since 7d).
 	now func() time.Time
+	// stdin answers erase's question; stdinTerminal says whether a
+	// person is there to answer it.
+	stdin         io.Reader
+	stdinTerminal func() bool
 
 	dsn       string
 	retention days
@@ -47,10 +51,12 @@ type app struct {
 func newApp(stdout, stderr io.Writer, getenv func(string) string) *app {
 	return &app{
 		stdout: stdout, stderr: stderr, getenv: getenv,
-		purge:     softcascade.Purge,
-		terminal:  isTerminal,
-		now:       time.Now,
-		retention: days(defaultRetention),
+		purge:         softcascade.Purge,
+		terminal:      isTerminal,
+		now:           time.Now,
+		retention:     days(defaultRetention),
+		stdin:         os.Stdin,
+		stdinTerminal: func() bool { return isTerminal(os.Stdin) },
 	}
 }
 

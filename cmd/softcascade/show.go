@@ -96,8 +96,14 @@ func (a *app) printRoots(d softcascade.Deletion) bool {
 // status says where a deletion stands.
 func status(d softcascade.Deletion, purgeIn string) string {
 	switch {
+	case d.ErasedAt != nil && d.PurgedAt != nil:
+		return fmt.Sprintf("erased %s by %s; purged %s", showTime(*d.ErasedAt), printable(orDash(d.ErasedBy)), showTime(*d.PurgedAt))
+	case d.HeldAt != nil:
+		return fmt.Sprintf("held since %s by %s (%s): never purged or erased until released", showTime(*d.HeldAt), printable(orDash(d.HeldBy)), printable(d.HoldReason))
 	case d.PurgedAt != nil:
 		return "purged " + showTime(*d.PurgedAt)
+	case d.ErasedAt != nil:
+		return "being erased since " + showTime(*d.ErasedAt) + " by " + printable(orDash(d.ErasedBy)) + "; cannot be restored (erase it again to finish)"
 	case d.PurgeStartedAt != nil:
 		return "being purged since " + showTime(*d.PurgeStartedAt) + "; cannot be restored"
 	case d.RestoredAt != nil:

@@ -88,6 +88,7 @@ many more), how many rows are still in the trash and how long until purge.`,
 	f.StringVar(&tenant, "tenant", "", tenantHelp)
 	f.StringVar(&since, "since", "", "only deletions since a date, a time or an age (2026-11-01, 36h, 7d)")
 	f.BoolVar(&filter.IncludeRestored, "restored", false, "list restored deletions too")
+	f.BoolVar(&filter.Held, "held", false, "only deletions under a legal hold")
 	f.IntVar(&filter.Limit, "limit", 20, "deletions per page (0: all)")
 	f.IntVar(&filter.Offset, "offset", 0, "deletions to skip")
 	f.BoolVar(&asJSON, "json", false, "print JSON")
@@ -112,6 +113,9 @@ func (a *app) printTrash(page trashPage, withTenant bool) {
 		rows, due := strconv.FormatInt(d.InTrash, 10), purgeIn(d.PurgeDue, now)
 		if d.RestoredAt != nil {
 			rows, due = "restored", "-"
+		}
+		if d.HeldAt != nil {
+			due = "held"
 		}
 		what := rootlabel.Summary(d.Table, d.RootKeys, d.Labels, d.Roots, listLabelWidth)
 		cols := []string{d.ID, showTime(d.DeletedAt), orDash(d.Actor), what, rows, due, orDash(d.Reason)}

@@ -27,4 +27,10 @@ var (
 	// ErrInvalidPlan: a deletion's stored plan is malformed, or names a
 	// table or column the database does not have (see docs/identifiers.md).
 	ErrInvalidPlan = errors.New("softcascade: invalid stored plan")
+	// ErrHeld: the deletion is under a legal hold (Hold) and cannot be
+	// erased until it is released.
+	ErrHeld = errors.New("softcascade: deletion is under a legal hold")
+	// ErrReferenced: rows of an erased deletion are still referenced by
+	// live rows, so they could not go; the deletion stays unpurged.
+	ErrReferenced = errors.New("softcascade: rows still referenced by live rows")
 )

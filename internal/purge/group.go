@@ -33,6 +33,10 @@ func sharedPlan(ds []deletionlog.Deletion) int {
 func (r *runner) deletions(ds []deletionlog.Deletion) error {
 	var todo []*deletionlog.Deletion
 	for i := range ds {
+		if ds[i].HeldAt != nil {
+			r.onHold(&ds[i])
+			continue
+		}
 		if ds[i].Plan == nil {
 			if r.unreadable[ds[i].ID] {
 				continue // kept, and reported at the end of the run
@@ -88,4 +92,11 @@ func groupUnit(ds []*deletionlog.Deletion) *unit {
 			return t.Marker.StampedIn(alias, stamps)
 		},
 	}
+}
+
+// onHold counts and logs a due deletion that a legal hold keeps.
+func (r *runner) onHold(d *deletionlog.Deletion) {
+	r.res.OnHold++
+	r.opts.Logger.InfoContext(r.ctx, "softcascade: purge: deletion kept: under legal hold",
+		"deletion", d.ID, "table", d.Table, "held_at", d.HeldAt, "held_by", d.HeldBy)
 }

@@ -65,6 +65,12 @@ type Options struct {
 	References func(*plan.Plan) *plan.Plan
 	// Logger receives the run's info lines; nil means slog.Default().
 	Logger *slog.Logger
+	// Deletion, when set, is the ID of the one deletion to purge, whatever
+	// its age (Erase): Cutoff and Models are then not used.
+	Deletion string
+	// Wait: when another process holds the purge lock, wait for it (while
+	// the context lives) instead of returning Busy.
+	Wait bool
 }
 
 // Progress reports one batch.
@@ -100,6 +106,8 @@ type Result struct {
 	Purged int
 	// Held counts the expired deletions left unpurged because of Skipped rows.
 	Held int
+	// OnHold counts the deletions due that a legal hold kept (HeldAt set).
+	OnHold int
 	// Busy: another process held the purge lock, so this run did nothing.
 	Busy bool
 }
@@ -130,8 +138,12 @@ func Run(db *gorm.DB, opts Options) (Result, error) {
 		ctx = context.Background()
 	}
 	start := time.Now()
+	which := []any{"cutoff", opts.Cutoff}
+	if opts.Deletion != "" {
+		which = []any{"deletion", opts.Deletion} // Erase: this one, whatever its age
+	}
 	opts.Logger.InfoContext(ctx, "softcascade: purge started",
-		"cutoff", opts.Cutoff, "batch_size", opts.BatchSize, "dry_run", opts.DryRun, "models", len(opts.Models))
+		append(which, "batch_size", opts.BatchSize, "dry_run", opts.DryRun, "models", len(opts.Models))...)
 
 	var r *runner
 	err = db.Connection(func(conn *gorm.DB) error {
@@ -140,7 +152,7 @@ func Run(db *gorm.DB, opts Options) (Result, error) {
 		if opts.DryRun {
 			return r.run()
 		}
-		ok, err := dia.Lock(r.q())
+		ok, err := r.lock()
 		if err != nil {
 			return fmt.Errorf("softcascade: purge lock: %w", err)
 		}
@@ -167,7 +179,7 @@ func Run(db *gorm.DB, opts Options) (Result, error) {
 }
 
 func (o Options) validate() error {
-	if o.Cutoff.IsZero() {
+	if o.Cutoff.IsZero() && o.Deletion == "" {
 		return fmt.Errorf("%w: purge needs a cutoff time", errs.ErrInvalidValue)
 	}
 	if o.BatchSize < 0 {
@@ -188,7 +200,7 @@ func logResult(ctx context.Context, opts Options, res Result, took time.Duration
 		return
 	}
 	attrs := []any{"dry_run", opts.DryRun, "rows", res.Rows, "tables", res.Tables,
-		"deletions_purged", res.Purged, "deletions_held", res.Held, "took", took.Round(time.Millisecond)}
+		"deletions_purged", res.Purged, "deletions_held", res.Held, "deletions_on_hold", res.OnHold, "took", took.Round(time.Millisecond)}
 	if secs := took.Seconds(); secs > 0 && res.Rows > 0 {
 		attrs = append(attrs, "rows_per_second", int64(float64(res.Rows)/secs))
 	}

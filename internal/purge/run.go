@@ -100,6 +100,13 @@ func (r *runner) expired(last int64) ([]deletionlog.Deletion, error) {
 		clause.Gt{Column: clause.Column{Name: "stamp"}, Value: last},
 		clause.Eq{Column: clause.Column{Name: "purged_at"}, Value: nil},
 	}
+	if r.opts.Deletion != "" { // Erase: this one, whatever its age
+		where = []clause.Expression{
+			clause.Eq{Column: clause.Column{Name: "id"}, Value: r.opts.Deletion},
+			clause.Gt{Column: clause.Column{Name: "stamp"}, Value: last},
+			clause.Eq{Column: clause.Column{Name: "purged_at"}, Value: nil},
+		}
+	}
 	tenant, ok, err := deletionlog.Tenant(r.ctx)
 	if err != nil {
 		return nil, fmt.Errorf("softcascade: purge: %w", err)
@@ -230,9 +237,14 @@ func usesLedger(p *plan.Plan) bool {
 // mark cannot write after it (SQLITE_BUSY, nothing changed).
 func (r *runner) start(ds []*deletionlog.Deletion) ([]*deletionlog.Deletion, error) {
 	ids := idsOf(ds)
+	// A legal hold (held_at) and this mark exclude each other: Hold sets
+	// held_at only while purge_started_at is NULL, and the mark is set only
+	// while held_at is NULL, each in one UPDATE, so whichever commits first
+	// wins and a held deletion never loses a row.
 	unpurged := []clause.Expression{
 		clause.IN{Column: clause.Column{Name: "id"}, Values: ids},
 		clause.Eq{Column: clause.Column{Name: "purged_at"}, Value: nil},
+		clause.Eq{Column: clause.Column{Name: "held_at"}, Value: nil},
 	}
 	res := r.q().Model(&deletionlog.Deletion{}).
 		Clauses(clause.Where{Exprs: append(unpurged, clause.Eq{Column: clause.Column{Name: "purge_started_at"}, Value: nil})}).
