@@ -20,7 +20,8 @@ type eraseOptions struct {
 }
 
 // Scrub makes Erase also clear what the deletion's log row may hold of a
-// person: the actor and reason of the deletion (see scrubbed). The facts
+// person: the actor and reason of the deletion and the keys and labels of
+// its roots (see scrubbed). The facts
 // stay: when, which tables, how many rows, who erased it and why.
 func Scrub() EraseOption { return func(o *eraseOptions) { o.scrub = true } }
 
@@ -32,8 +33,11 @@ func EraseBatchSize(n int) EraseOption { return func(o *eraseOptions) { o.batchS
 // is cleared to: the columns that may hold personal data.
 func scrubbed() map[string]any {
 	return map[string]any{
-		"actor":  "",
-		"reason": "",
+		"actor":        "",
+		"reason":       "",
+		"root_keys":    "[]",
+		"labels":       "[]",
+		"label_search": "",
 	}
 }
 
@@ -45,8 +49,8 @@ func scrubbed() map[string]any {
 //
 // The log keeps the fact: ErasedAt, ErasedBy (the context's actor) and
 // EraseReason (the context's reason) are set, PurgedAt once the rows are
-// gone, and the rows per table stay. With Scrub the deletion's actor and
-// reason are cleared too. A rerun records its own time, actor and reason.
+// gone, and the rows per table stay. With Scrub the deletion's actor,
+// reason, root keys and labels are cleared too. A rerun records its own time, actor and reason.
 //
 // Erase marks the deletion, in one statement, before any row goes: from
 // then on it cannot be restored or held. Like Purge it is not one

@@ -99,6 +99,9 @@ func TestEraseEventAndScrub(t *testing.T) {
 		got := findDeletion(t, db, id)
 		eq(t, "Actor scrubbed", got.Actor, "")
 		eq(t, "Reason scrubbed", got.Reason, "")
+		if len(del.Labels) == 0 || len(got.Labels) != 0 || len(got.RootKeys) != 0 || got.LabelSearch != "" {
+			t.Errorf("labels %q keys %q search %q after Scrub, want none (before: %q)", got.Labels, got.RootKeys, got.LabelSearch, del.Labels)
+		}
 		eq(t, "ErasedBy", got.ErasedBy, "dpo")
 		eq(t, "EraseReason", got.EraseReason, "ticket 9")
 		eqMap(t, "Tables kept", got.Tables, del.Tables)
