@@ -32,11 +32,16 @@ type target struct {
 // with primary keys) and exactly what their deletions cascaded to beneath
 // them. It must run in a transaction.
 func Rows(tx *gorm.DB, graph *cascade.Graph, value any, req Request) (Result, error) {
-	var res Result
 	tg, err := parse(tx, graph, value)
 	if err != nil {
-		return res, err
+		return Result{}, err
 	}
+	return tg.restore(tx, req)
+}
+
+// restore brings back the target's rows and their deletions' parts.
+func (tg *target) restore(tx *gorm.DB, req Request) (Result, error) {
+	var res Result
 	if err := tg.count(tx, req); err != nil {
 		return res, err
 	}
@@ -72,6 +77,30 @@ func Rows(tx *gorm.DB, graph *cascade.Graph, value any, req Request) (Result, er
 
 // parse validates value and reads its schema and keys.
 func parse(tx *gorm.DB, graph *cascade.Graph, value any) (*target, error) {
+	tg, err := parseModel(tx, graph, value)
+	if err != nil {
+		return nil, err
+	}
+	rv := reflect.ValueOf(value)
+	if i := nilElement(rv.Elem()); i != -1 {
+		what := fmt.Sprintf("element %d is nil", i)
+		if i == -2 {
+			what = "points to a nil pointer"
+		}
+		return nil, fmt.Errorf("%w: %T: %s", errs.ErrInvalidValue, value, what)
+	}
+	_, tg.keys = schema.GetIdentityFieldValuesMap(tx.Statement.Context, rv.Elem(), tg.schema.PrimaryFields)
+	if len(tg.keys) == 0 {
+		return nil, fmt.Errorf("%w: %T has no non-zero primary key", errs.ErrInvalidValue, value)
+	}
+	if i := zeroKey(tx.Statement.Context, rv.Elem(), tg.schema.PrimaryFields); i >= 0 {
+		return nil, fmt.Errorf("%w: %T: element %d has a zero primary key", errs.ErrInvalidValue, value, i)
+	}
+	return tg, nil
+}
+
+// parseModel validates value's type and reads its schema and plan.
+func parseModel(tx *gorm.DB, graph *cascade.Graph, value any) (*target, error) {
 	rv := reflect.ValueOf(value)
 	if value == nil || rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return nil, fmt.Errorf("%w: Restore needs a non-nil pointer to a struct or slice of structs, got %T", errs.ErrInvalidValue, value)
@@ -87,20 +116,6 @@ func parse(tx *gorm.DB, graph *cascade.Graph, value any) (*target, error) {
 	}
 	if len(stmt.Schema.PrimaryFields) == 0 {
 		return nil, fmt.Errorf("%w: %s has no primary key", errs.ErrInvalidValue, stmt.Schema.Name)
-	}
-	if i := nilElement(rv.Elem()); i != -1 {
-		what := fmt.Sprintf("element %d is nil", i)
-		if i == -2 {
-			what = "points to a nil pointer"
-		}
-		return nil, fmt.Errorf("%w: %T: %s", errs.ErrInvalidValue, value, what)
-	}
-	_, tg.keys = schema.GetIdentityFieldValuesMap(tx.Statement.Context, rv.Elem(), stmt.Schema.PrimaryFields)
-	if len(tg.keys) == 0 {
-		return nil, fmt.Errorf("%w: %T has no non-zero primary key", errs.ErrInvalidValue, value)
-	}
-	if i := zeroKey(tx.Statement.Context, rv.Elem(), stmt.Schema.PrimaryFields); i >= 0 {
-		return nil, fmt.Errorf("%w: %T: element %d has a zero primary key", errs.ErrInvalidValue, value, i)
 	}
 	p, err := graph.Plan(tx, stmt.Schema)
 	if err != nil {
@@ -214,12 +229,48 @@ type group struct {
 // byDeletion finds the deletion that took each row: by stamp, or in the
 // ledger. Rows no deletion took are returned as lone.
 func (tg *target) byDeletion(tx *gorm.DB, req Request) ([]group, [][]any, error) {
+	owner, ids, err := tg.owners(tx)
+	if err != nil {
+		return nil, nil, err
+	}
+	deletions, err := tg.deletions(tx, ids, req)
+	if err != nil {
+		return nil, nil, err
+	}
+	byID := map[string]*group{}
+	var groups []group
+	var lone [][]any
+	for _, k := range tg.keys {
+		d, err := tg.ownerOf(k, owner[cascade.KeyString(k)], deletions, req)
+		if err != nil {
+			return nil, nil, err
+		}
+		if d == nil {
+			lone = append(lone, k)
+			continue
+		}
+		g, ok := byID[d.ID]
+		if !ok {
+			groups = append(groups, group{deletion: d})
+			g = &groups[len(groups)-1]
+			byID[d.ID] = g
+		}
+		g.keys = append(g.keys, k)
+	}
+	sort.Slice(groups, func(i, j int) bool { return groups[i].deletion.Stamp > groups[j].deletion.Stamp })
+	return groups, lone, nil
+}
+
+// owners finds the deletions that may hold each of the target's rows:
+// by key (cascade.KeyString), the stamp its deleted-at column holds, or
+// the deletion IDs the ledger lists for it; and all of those, as ids.
+func (tg *target) owners(tx *gorm.DB) (map[string][]any, []any, error) {
 	owner := map[string][]any{} // key -> deletion stamp or ID
 	var ids []any
 	if tg.marker.Stamped() {
 		rows := reflect.New(reflect.SliceOf(tg.schema.ModelType))
 		if err := cascade.On(tx.Unscoped(), tg.table.Name).Where(tg.keyIn(tg.table.Name, tg.keys)).Find(rows.Interface()).Error; err != nil {
-			return nil, nil, fmt.Errorf("softcascade: restore: %w", err)
+			return nil, nil, fmt.Errorf("softcascade: restore %s: %w", tg.table.Name, err)
 		}
 		name, _, _ := tg.marker.TimeColumn()
 		field := tg.schema.LookUpField(name)
@@ -251,32 +302,7 @@ func (tg *target) byDeletion(tx *gorm.DB, req Request) ([]group, [][]any, error)
 			ids = append(ids, l.DeletionID)
 		}
 	}
-	deletions, err := tg.deletions(tx, ids, req)
-	if err != nil {
-		return nil, nil, err
-	}
-	byID := map[string]*group{}
-	var groups []group
-	var lone [][]any
-	for _, k := range tg.keys {
-		d, err := tg.ownerOf(k, owner[cascade.KeyString(k)], deletions, req)
-		if err != nil {
-			return nil, nil, err
-		}
-		if d == nil {
-			lone = append(lone, k)
-			continue
-		}
-		g, ok := byID[d.ID]
-		if !ok {
-			groups = append(groups, group{deletion: d})
-			g = &groups[len(groups)-1]
-			byID[d.ID] = g
-		}
-		g.keys = append(g.keys, k)
-	}
-	sort.Slice(groups, func(i, j int) bool { return groups[i].deletion.Stamp > groups[j].deletion.Stamp })
-	return groups, lone, nil
+	return owner, ids, nil
 }
 
 // ownerOf is the deletion a row (key k, its owners stamps or IDs) belongs
