@@ -131,7 +131,7 @@ func (p *Plugin) initialize(db *gorm.DB) error {
 	for i, m := range p.models {
 		stmt := &gorm.Statement{DB: db}
 		if err := stmt.Parse(m); err != nil {
-			return fmt.Errorf("softcascade: WithModels(%T): %w", m, err)
+			return errs.Wrap(err, "WithModels(%T)", m)
 		}
 		schemas[i] = stmt.Schema
 		p.graph.Learn(stmt.Schema)

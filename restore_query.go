@@ -81,7 +81,7 @@ func queryFinder(db *gorm.DB) restore.Finder {
 		q.Statement.ConnPool = tx.Statement.ConnPool
 		q = q.Model(dest).Clauses(clause.Select{Columns: cols}).Limit(limit)
 		if err := q.Find(dest).Error; err != nil {
-			return fmt.Errorf("softcascade: restore by query: %w", err)
+			return errs.Wrap(err, "restore by query")
 		}
 		return nil
 	}

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/softcascade/softcascade/internal/dialect"
+	"github.com/softcascade/softcascade/internal/errs"
 )
 
 // models are the plugin's tables, in the order they are created.
@@ -26,16 +27,16 @@ func SchemaSQL(db *gorm.DB) ([]string, error) {
 	rec := &recorder{}
 	dry := db.Session(&gorm.Session{DryRun: true, NewDB: true, Logger: rec})
 	if err := dry.Migrator().CreateTable(models()...); err != nil {
-		return nil, fmt.Errorf("softcascade: schema: %w", err)
+		return nil, errs.Wrap(err, "schema")
 	}
 	if dialect.For(db).BinaryCollation() {
 		coll, err := binaryCollation(db)
 		if err != nil {
-			return nil, fmt.Errorf("softcascade: schema: %w", err)
+			return nil, errs.Wrap(err, "schema")
 		}
 		for _, c := range exactColumns() {
 			if err := c.alter(dry, coll); err != nil {
-				return nil, fmt.Errorf("softcascade: schema: %w", err)
+				return nil, errs.Wrap(err, "schema")
 			}
 		}
 	}
@@ -53,7 +54,7 @@ func Check(db *gorm.DB) error {
 	for _, model := range models() {
 		stmt := &gorm.Statement{DB: tx}
 		if err := stmt.Parse(model); err != nil {
-			return fmt.Errorf("softcascade: check the plugin's tables: %w", err)
+			return errs.Wrap(err, "check the plugin's tables")
 		}
 		s := stmt.Schema
 		if !m.HasTable(s.Table) {
@@ -62,7 +63,7 @@ func Check(db *gorm.DB) error {
 		}
 		cols, err := m.ColumnTypes(s.Table)
 		if err != nil {
-			return fmt.Errorf("softcascade: check the plugin's tables: %s: %w", s.Table, err)
+			return errs.Wrap(err, "check the plugin's tables: %s", s.Table)
 		}
 		have := map[string]bool{}
 		for _, c := range cols {
@@ -82,7 +83,7 @@ func Check(db *gorm.DB) error {
 	if len(missing) == 0 {
 		wrong, err := inexact(tx)
 		if err != nil {
-			return fmt.Errorf("softcascade: check the plugin's tables: %w", err)
+			return errs.Wrap(err, "check the plugin's tables")
 		}
 		missing = append(missing, wrong...)
 	}

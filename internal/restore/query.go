@@ -50,7 +50,7 @@ func Query(tx *gorm.DB, graph *cascade.Graph, value any, find Finder, limit int,
 		}
 	}
 	if len(tg.keys) == 0 {
-		return Result{}, fmt.Errorf("softcascade: restore %s by query: no deleted row matches: %w", name, gorm.ErrRecordNotFound)
+		return Result{}, errs.Wrap(gorm.ErrRecordNotFound, "restore %s by query: no deleted row matches", name)
 	}
 	return tg.restore(tx, req)
 }

@@ -197,13 +197,13 @@ func (tg *target) count(tx *gorm.DB, req Request) error {
 	err := cascade.On(tx, name).Select("COUNT(*), COUNT(CASE WHEN ? THEN 1 END)", tg.marker.IsDeleted(name)).
 		Where(tg.keyIn(name, tg.keys)).Row().Scan(&total, &deleted)
 	if err != nil {
-		return fmt.Errorf("softcascade: restore %s: %w", name, err)
+		return errs.Wrap(err, "restore %s", name)
 	}
 	if req.HasTenant && deleted < int64(len(tg.keys)) {
 		return notTenants(name)
 	}
 	if total < int64(len(tg.keys)) {
-		return fmt.Errorf("softcascade: restore %s: %d of %d rows not found: %w", name, int64(len(tg.keys))-total, len(tg.keys), gorm.ErrRecordNotFound)
+		return errs.Wrap(gorm.ErrRecordNotFound, "restore %s: %d of %d rows", name, int64(len(tg.keys))-total, len(tg.keys))
 	}
 	if deleted < total {
 		return fmt.Errorf("%w: %d of %d %s rows are live", errs.ErrNotDeleted, total-deleted, total, name)
@@ -217,7 +217,7 @@ func (tg *target) count(tx *gorm.DB, req Request) error {
 // deletion being purged or was soft-deleted outside the plugin, and naming
 // neither a row nor a count, so that it tells nothing about other tenants.
 func notTenants(table string) error {
-	return fmt.Errorf("softcascade: restore %s: not every row is in a deletion of this tenant: %w", table, gorm.ErrRecordNotFound)
+	return errs.Wrap(gorm.ErrRecordNotFound, "restore %s: not every row is in a deletion of this tenant", table)
 }
 
 // group is the given rows one deletion took.
@@ -270,7 +270,7 @@ func (tg *target) owners(tx *gorm.DB) (map[string][]any, []any, error) {
 	if tg.marker.Stamped() {
 		rows := reflect.New(reflect.SliceOf(tg.schema.ModelType))
 		if err := cascade.On(tx.Unscoped(), tg.table.Name).Where(tg.keyIn(tg.table.Name, tg.keys)).Find(rows.Interface()).Error; err != nil {
-			return nil, nil, fmt.Errorf("softcascade: restore %s: %w", tg.table.Name, err)
+			return nil, nil, errs.Wrap(err, "restore %s", tg.table.Name)
 		}
 		name, _, _ := tg.marker.TimeColumn()
 		field := tg.schema.LookUpField(name)
@@ -288,7 +288,7 @@ func (tg *target) owners(tx *gorm.DB) (map[string][]any, []any, error) {
 		err := tx.Where(clause.Eq{Column: clause.Column{Name: "table_name"}, Value: tg.table.Name}).
 			Where(clause.IN{Column: clause.Column{Name: cascade.LedgerKey(tg.table)}, Values: flatten(tg.keys)}).Find(&ledger).Error
 		if err != nil {
-			return nil, nil, fmt.Errorf("softcascade: restore: ledger: %w", err)
+			return nil, nil, errs.Wrap(err, "restore: ledger")
 		}
 		for _, l := range ledger {
 			var k any = l.KeyText
@@ -335,9 +335,9 @@ func (tg *target) ownerOf(k []any, owners []any, deletions map[string]*deletionl
 		// outside the plugin: nothing about it is revealed.
 		return nil, notTenants(tg.table.Name)
 	case unusable != nil:
-		return nil, fmt.Errorf("softcascade: restore %s: row %v: %w", tg.table.Name, cascade.KeyString(k), unusable)
+		return nil, errs.Wrap(unusable, "restore %s: row %v", tg.table.Name, cascade.KeyString(k))
 	case found != nil:
-		return nil, fmt.Errorf("softcascade: restore %s: row %v: deletion %s: %w", tg.table.Name, cascade.KeyString(k), found.ID, gorm.ErrRecordNotFound)
+		return nil, errs.Wrap(gorm.ErrRecordNotFound, "restore %s: row %v: deletion %s", tg.table.Name, cascade.KeyString(k), found.ID)
 	}
 	return nil, nil
 }
@@ -361,7 +361,7 @@ func (tg *target) deletions(tx *gorm.DB, ids []any, req Request) (map[string]*de
 	}
 	var ds []deletionlog.Deletion
 	if err := q.Find(&ds).Error; err != nil {
-		return nil, fmt.Errorf("softcascade: restore: %w", deletionlog.ReadError(err))
+		return nil, errs.Wrap(deletionlog.ReadError(err), "restore")
 	}
 	for i := range ds {
 		d := &ds[i]
@@ -376,7 +376,7 @@ func (tg *target) deletions(tx *gorm.DB, ids []any, req Request) (map[string]*de
 func (tg *target) restoreFrom(tx *gorm.DB, g group, req Request, res *Result) error {
 	d := g.deletion
 	if err := cascade.NewLive(tx).Check(d.Plan); err != nil {
-		return fmt.Errorf("softcascade: deletion %s: %w", d.ID, err)
+		return errs.Wrap(err, "deletion %s", d.ID)
 	}
 	if d.Table == tg.table.Name && d.Tables[d.Table] == int64(len(g.keys)) {
 		return wholeDeletion(tx, d, tg.only(tg.keys), req, res)
