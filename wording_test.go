@@ -31,7 +31,7 @@ func TestErrorsSayEachThingOnce(t *testing.T) {
 			err error
 			is  error
 		}{
-			"Restore of a missing row":      {second(softcascade.Restore(db, &modelstest.Project{ID: 99999})), gorm.ErrRecordNotFound},
+			"Restore of a missing row":       {second(softcascade.Restore(db, &modelstest.Project{ID: 99999})), gorm.ErrRecordNotFound},
 			"Restore under a deleted parent": {second(softcascade.Restore(db, &task)), softcascade.ErrParentDeleted},
 			"Restore of another tenant's":    {second(softcascade.Restore(tenant, &p)), gorm.ErrRecordNotFound},
 			"Restore by query, no match":     {second(softcascade.Restore(db.Where("name = ?", "none"), &[]modelstest.Project{})), gorm.ErrRecordNotFound},
