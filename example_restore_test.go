@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 
+	"gorm.io/gorm"
+
 	"github.com/softcascade/softcascade"
 )
 
@@ -23,4 +25,22 @@ func ExampleRestore_parentDeleted() {
 	// Output:
 	// task alone: true
 	// project: 8 <nil>
+}
+
+// Restore by query: an empty slice names the model, and the conditions on
+// db choose which deleted rows come back, each with its deletion's part
+// beneath it.
+func ExampleRestore_byQuery() {
+	db, done := exampleDB()
+	defer done()
+	p := exampleProject(db)
+	db.Delete(&p)
+
+	rep, err := softcascade.Restore(db.Where("name LIKE ?", "Web%"), &[]Project{})
+	fmt.Println("restored:", rep.Rows, rep.Tables, err)
+	_, err = softcascade.Restore(db.Where("name LIKE ?", "Web%"), &[]Project{})
+	fmt.Println("again:", errors.Is(err, gorm.ErrRecordNotFound))
+	// Output:
+	// restored: 8 map[comments:4 projects:1 tasks:3] <nil>
+	// again: true
 }

@@ -35,7 +35,9 @@ type Plugin struct {
 	cascadeAll bool
 	guard      bool
 	models     []any
-	onCommit   func(ctx context.Context, e Event)
+	// skipMigrate: Initialize checks the plugin's tables, creates none.
+	skipMigrate bool
+	onCommit    func(ctx context.Context, e Event)
 
 	graph  *cascade.Graph
 	once   sync.Once
@@ -97,7 +99,7 @@ func (p *Plugin) Retention() time.Duration {
 func (p *Plugin) Name() string { return "softcascade" }
 
 // Initialize implements gorm.Plugin: it creates the plugin's tables when
-// missing, learns WithModels' models and registers the callbacks. It runs
+// missing (with SkipMigrate, checks that they are there), learns WithModels' models and registers the callbacks. It runs
 // once per Plugin.
 func (p *Plugin) Initialize(db *gorm.DB) error {
 	if p == nil {
@@ -120,7 +122,7 @@ func (p *Plugin) initialize(db *gorm.DB) error {
 	if p.retention <= 0 {
 		return fmt.Errorf("softcascade: retention must be positive, got %s", p.retention)
 	}
-	if err := deletionlog.Migrate(db); err != nil {
+	if err := p.migrate(db); err != nil {
 		return err
 	}
 	// Learn every model first, so that each plan is built once, with
@@ -129,7 +131,7 @@ func (p *Plugin) initialize(db *gorm.DB) error {
 	for i, m := range p.models {
 		stmt := &gorm.Statement{DB: db}
 		if err := stmt.Parse(m); err != nil {
-			return fmt.Errorf("softcascade: WithModels(%T): %w", m, err)
+			return errs.Wrap(err, "WithModels(%T)", m)
 		}
 		schemas[i] = stmt.Schema
 		p.graph.Learn(stmt.Schema)

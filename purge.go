@@ -88,7 +88,7 @@ func Purge(db *gorm.DB, opts PurgeOptions) (Report, error) {
 		return Report{}, err
 	}
 	if _, _, err := deletionlog.Tenant(db.Statement.Context); err != nil {
-		return Report{}, fmt.Errorf("softcascade: purge: %w", err)
+		return Report{}, errs.Wrap(err, "purge")
 	}
 	now := db.NowFunc()
 	cutoff := opts.Before
@@ -124,7 +124,7 @@ func (p *Plugin) plans(db *gorm.DB, models []any) ([]*plan.Plan, error) {
 	for _, m := range models {
 		stmt := &gorm.Statement{DB: db}
 		if err := stmt.Parse(m); err != nil {
-			return nil, fmt.Errorf("softcascade: Purge model %T: %w", m, err)
+			return nil, errs.Wrap(err, "Purge model %T", m)
 		}
 		pl, err := p.graph.Plan(db, stmt.Schema)
 		if err != nil {

@@ -29,7 +29,7 @@ func TestDeleteAfterTrashedRefused(t *testing.T) {
 		} {
 			err := q.Delete(&modelstest.Project{}, p.ID).Error
 			if !errors.Is(err, softcascade.ErrInvalidValue) || !strings.Contains(err.Error(), "Delete after Trashed") ||
-				!strings.Contains(err.Error(), "Purge") || !strings.Contains(err.Error(), "Unscoped().Delete") {
+				!strings.Contains(err.Error(), "softcascade.Erase") || !strings.Contains(err.Error(), "ForceDelete") || !strings.Contains(err.Error(), "Unscoped().Delete") {
 				t.Errorf("%s: err = %v", name, err)
 			}
 		}

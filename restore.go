@@ -1,10 +1,13 @@
 package softcascade
 
 import (
+	"fmt"
+
 	"gorm.io/gorm"
 
 	"github.com/softcascade/softcascade/internal/cascade"
 	"github.com/softcascade/softcascade/internal/deletionlog"
+	"github.com/softcascade/softcascade/internal/errs"
 	"github.com/softcascade/softcascade/internal/restore"
 )
 
@@ -26,8 +29,51 @@ import (
 // gorm.ErrRecordNotFound (no such row; its deletion is purged or being
 // purged; with a tenant, not in a deletion of that tenant, or live),
 // ErrNotSoftDeletable, ErrInvalidValue (also: an unusable tenant). One
-// transaction: on any error nothing changes.
+// transaction (a savepoint inside the caller's): on any error nothing
+// changes.
+//
+// # Restore by query
+//
+// When value holds no row to name — a pointer to an empty slice, or to a
+// struct whose primary key is zero — it only names the model, and the
+// conditions on db choose the rows (Laravel's
+// onlyTrashed()->where(...)->restore()):
+//
+//	softcascade.Restore(db.Where("name LIKE ?", "Web%"), &[]Project{})
+//
+// Every soft-deleted row of the model that the conditions match comes
+// back, with its deletion's part beneath it, by the rules above, in one
+// transaction. The conditions (Where, Or, Not, scopes, Joins) are the
+// caller's, read as Trashed reads them: they form one group ANDed with "is
+// soft-deleted", so an Or cannot reach live rows. Conditions are required
+// (ErrInvalidValue without any: to undo a whole deletion use
+// RestoreDeletion); Limit, Offset and Table are refused with
+// ErrInvalidValue. A query that matches more than MaxRestoreByQuery
+// deleted rows fails with ErrInvalidValue and changes nothing. With a
+// tenant in the context, rows not held by that tenant's restorable
+// deletions are left alone, unseen. A query that matches no row it may
+// restore is gorm.ErrRecordNotFound (as a Restore of a row that does not
+// exist); a row matched whose deletion is purged or being purged fails the
+// whole call with gorm.ErrRecordNotFound, as it does by row.
+//
+// Rows with primary keys and conditions on db together are ambiguous:
+// ErrInvalidValue.
 func Restore(db *gorm.DB, value any) (Report, error) {
+	if err := usable(db); err != nil {
+		return Report{}, err
+	}
+	if byQuery(db, value) {
+		if err := refuseQueryShape(db); err != nil {
+			return Report{}, err
+		}
+		find := queryFinder(db)
+		return restoring(db, func(tx *gorm.DB, p *Plugin, req restore.Request) (restore.Result, error) {
+			return restore.Query(tx, p.graph, value, find, MaxRestoreByQuery, req)
+		})
+	}
+	if hasConditions(db) {
+		return Report{}, fmt.Errorf("%w: Restore of rows by primary key takes no conditions on the *gorm.DB; to restore by query pass an empty slice: Restore(db.Where(...), &[]Model{})", errs.ErrInvalidValue)
+	}
 	return restoring(db, func(tx *gorm.DB, p *Plugin, req restore.Request) (restore.Result, error) {
 		return restore.Rows(tx, p.graph, value, req)
 	})
@@ -61,7 +107,9 @@ func restoring(db *gorm.DB, fn func(*gorm.DB, *Plugin, restore.Request) (restore
 		return Report{}, err
 	}
 	var res restore.Result
-	err = db.Transaction(func(tx *gorm.DB) error {
+	// The caller's conditions (a Restore by query's) stay off the
+	// restore's own statements.
+	err = db.Session(&gorm.Session{NewDB: true}).Transaction(func(tx *gorm.DB) error {
 		var err error
 		res, err = fn(tx, p, req)
 		return err

@@ -35,7 +35,7 @@ func PurgeEvery(ctx context.Context, db *gorm.DB, interval time.Duration, opts P
 		return err
 	}
 	if _, _, err := deletionlog.Tenant(ctx); err != nil {
-		return fmt.Errorf("softcascade: PurgeEvery: %w", err)
+		return errs.Wrap(err, "PurgeEvery")
 	}
 	jitter := func() time.Duration { return rand.N(interval/10 + 1) }
 	timer := time.NewTimer(jitter())

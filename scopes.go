@@ -32,7 +32,8 @@ import (
 //	db.Scopes(softcascade.WithTrashed).Joins("Project", softcascade.Trashed(db.Where("name = ?", "x"))).Find(&tasks)
 //
 // A Delete after Trashed is an error (it would hard-delete without the
-// cascade): use Purge, or Unscoped().Delete for a plain hard delete.
+// cascade): use Erase to delete a deletion's rows for good now,
+// ForceDelete for live rows, or Unscoped().Delete for a plain hard delete.
 func Trashed(db *gorm.DB) *gorm.DB {
 	if db == nil {
 		return nil

@@ -1,7 +1,6 @@
 package softcascade
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/softcascade/softcascade/internal/deletionlog"
+	"github.com/softcascade/softcascade/internal/errs"
 )
 
 // TrashFilter selects and pages the deletions Trash lists.
@@ -51,7 +51,7 @@ func Trash(db *gorm.DB, f TrashFilter) ([]Deletion, int64, error) {
 	}
 	where, err := trashWhere(db, f)
 	if err != nil {
-		return nil, 0, fmt.Errorf("softcascade: trash: %w", err)
+		return nil, 0, errs.Wrap(err, "trash")
 	}
 	q := db.Model(&Deletion{}).Where(where).Session(&gorm.Session{})
 	if f.Key != "" || f.Label != "" {
@@ -59,7 +59,7 @@ func Trash(db *gorm.DB, f TrashFilter) ([]Deletion, int64, error) {
 	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, fmt.Errorf("softcascade: trash: %w", err)
+		return nil, 0, errs.Wrap(err, "trash")
 	}
 	out := []Deletion{}
 	if total == 0 || f.Offset >= int(total) {
@@ -75,7 +75,7 @@ func Trash(db *gorm.DB, f TrashFilter) ([]Deletion, int64, error) {
 		page = page.Offset(f.Offset)
 	}
 	if err := page.Find(&out).Error; err != nil {
-		return nil, 0, fmt.Errorf("softcascade: trash: %w", err)
+		return nil, 0, errs.Wrap(err, "trash")
 	}
 	return out, total, nil
 }
@@ -146,7 +146,7 @@ func FindDeletion(db *gorm.DB, id string) (Deletion, error) {
 		q = q.Where(clause.Eq{Column: clause.Column{Name: "tenant"}, Value: tenant})
 	}
 	if err := q.Take(&d).Error; err != nil {
-		return Deletion{}, fmt.Errorf("softcascade: deletion %s: %w", id, deletionlog.ReadError(err))
+		return Deletion{}, errs.Wrap(deletionlog.ReadError(err), "deletion %s", id)
 	}
 	return d, nil
 }

@@ -85,7 +85,8 @@ func (a *app) run(ctx context.Context, args []string) int {
 		fmt.Fprintf(a.stderr, "softcascade: %s\nRun '%s --help' for usage.\n", msg, cmd.CommandPath())
 		return exitUsage
 	case errors.Is(err, gorm.ErrRecordNotFound):
-		fmt.Fprintf(a.stderr, "softcascade: not found: %s\n", msg)
+		// The message ends with "record not found" already.
+		fmt.Fprintf(a.stderr, "softcascade: %s\n", msg)
 		return exitNotFound
 	default:
 		fmt.Fprintf(a.stderr, "softcascade: %s\n", msg)

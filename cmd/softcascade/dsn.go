@@ -16,6 +16,25 @@ import (
 // open connects to the database of --dsn (or SOFTCASCADE_DSN), checks that
 // it holds a deletion log, and installs the plugin. close releases it.
 func (a *app) open(ctx context.Context) (db *gorm.DB, closeDB func(), err error) {
+	db, closeDB, err = a.connect(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !db.Migrator().HasTable(&softcascade.Deletion{}) {
+		closeDB()
+		return nil, nil, fmt.Errorf("this %s database has no softcascade deletion log (table %s): is --dsn right?",
+			db.Dialector.Name(), softcascade.Deletion{}.TableName())
+	}
+	if err := db.Use(softcascade.New(softcascade.WithRetention(a.retention.Duration()))); err != nil {
+		closeDB()
+		return nil, nil, err
+	}
+	return db, closeDB, nil
+}
+
+// connect opens the database of --dsn (or SOFTCASCADE_DSN), with ctx.
+// closeDB releases it.
+func (a *app) connect(ctx context.Context) (db *gorm.DB, closeDB func(), err error) {
 	source := strings.TrimSpace(a.dsn)
 	if source == "" {
 		source = strings.TrimSpace(a.getenv(envDSN))
@@ -36,17 +55,7 @@ func (a *app) open(ctx context.Context) (db *gorm.DB, closeDB func(), err error)
 		return nil, nil, fmt.Errorf("connect to %s: %w", dial.Name(), err)
 	}
 	closeDB = func() { _ = sqlDB.Close() }
-	db = db.WithContext(ctx)
-	if !db.Migrator().HasTable(&softcascade.Deletion{}) {
-		closeDB()
-		return nil, nil, fmt.Errorf("this %s database has no softcascade deletion log (table %s): is --dsn right?",
-			dial.Name(), softcascade.Deletion{}.TableName())
-	}
-	if err := db.Use(softcascade.New(softcascade.WithRetention(a.retention.Duration()))); err != nil {
-		closeDB()
-		return nil, nil, err
-	}
-	return db, closeDB, nil
+	return db.WithContext(ctx), closeDB, nil
 }
 
 // oneLine is a driver's error with its lines joined (pgx lists one line

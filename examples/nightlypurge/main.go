@@ -2,7 +2,7 @@
 // (github.com/robfig/cron/v3): every night at 03:00 it permanently removes
 // what was deleted more than the retention (here 30 days) ago.
 //
-//	go run ./examples/nightlypurge                   # SQLite file, waits for 03:00
+//	go run ./examples/nightlypurge                   # SQLite file in the temp dir, waits for 03:00
 //	go run ./examples/nightlypurge -now              # also purge once at start
 //	go run ./examples/nightlypurge -dsn 'host=127.0.0.1 user=postgres dbname=test sslmode=disable'
 //
@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -29,12 +30,10 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/softcascade/softcascade"
-	dsnpkg "github.com/softcascade/softcascade/internal/dsn"
-	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 func main() {
-	dsn := flag.String("dsn", os.Getenv("SOFTCASCADE_DSN"), "PostgreSQL or MySQL DSN; empty: SQLite file nightlypurge.db")
+	dsn := flag.String("dsn", os.Getenv("SOFTCASCADE_DSN"), "PostgreSQL or MySQL DSN; empty: SQLite file nightlypurge.db in the temporary directory")
 	spec := flag.String("spec", "0 3 * * *", "cron schedule of the purge (minute hour day month weekday)")
 	now := flag.Bool("now", false, "also purge once right away")
 	flag.Parse()
@@ -47,20 +46,21 @@ func main() {
 }
 
 func run(ctx context.Context, dsn, spec string, now bool) error {
-	// An empty DSN is a SQLite file of its own, created if missing (the
-	// DSN parser refuses a SQLite file that does not exist, a typo's guard).
-	var dial gorm.Dialector = sqlite.Open("file:nightlypurge.db?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)")
+	// An empty DSN is a SQLite file of its own in the temporary directory
+	// (never in the working tree), created if missing and kept between runs.
+	path := filepath.Join(os.TempDir(), "nightlypurge.db")
+	var dial gorm.Dialector = sqlite.Open("file:" + path + "?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)")
 	if dsn != "" {
-		var err error
-		if dial, err = dsnpkg.Dialector(dsn); err != nil {
-			return err
-		}
+		dial = dialector(dsn)
 	}
 	db, err := gorm.Open(dial, &gorm.Config{Logger: logger.Discard})
 	if err != nil {
 		return err
 	}
-	models := modelstest.SeedModels()
+	// The application's models: here a project with its tasks. Purge needs
+	// no model types (each deletion stores its plan); the tables are
+	// created so that the example runs on an empty database.
+	models := []any{&Project{}, &Task{}}
 	if err := db.AutoMigrate(models...); err != nil {
 		return err
 	}
@@ -92,8 +92,24 @@ func run(ctx context.Context, dsn, spec string, now bool) error {
 		purge()
 	}
 	c.Start()
-	slog.Info("nightly purge scheduled", "spec", spec)
+	slog.Info("nightly purge scheduled", "spec", spec, "database", dial.Name())
 	<-ctx.Done()
 	<-c.Stop().Done() // waits for a running purge to return
 	return nil
+}
+
+// Project is an application's model whose deletions cascade to its tasks.
+type Project struct {
+	ID        uint
+	Name      string
+	Tasks     []Task         `gorm:"constraint:OnDelete:CASCADE"`
+	DeletedAt gorm.DeletedAt `gorm:"index"`
+}
+
+// Task belongs to a project.
+type Task struct {
+	ID        uint
+	ProjectID uint `gorm:"index"`
+	Title     string
+	DeletedAt gorm.DeletedAt `gorm:"index"`
 }

@@ -1,8 +1,8 @@
-// Command projects is softcascade's main example, on the seed's domain: it
-// creates a project of 500 tasks, 2,000 comments and 300 attachments (plus
-// time entries, documents with versions and members), deletes it with a
-// plain db.Delete, prints what the deletion took per table and how long it
-// took, then restores it.
+// Command projects is softcascade's main example, on a small
+// project-management domain (models.go): it creates a project of 500
+// tasks, 2,000 comments and 500 attachments (plus time entries, documents
+// with versions and members), deletes it with a plain db.Delete, prints
+// what the deletion took per table and how long it took, then restores it.
 //
 //	go run ./examples/projects                      # embedded SQLite, no set-up
 //	go run ./examples/projects -dsn 'host=127.0.0.1 user=postgres dbname=test sslmode=disable'
@@ -26,8 +26,6 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/softcascade/softcascade"
-	"github.com/softcascade/softcascade/internal/dsn"
-	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
 func main() {
@@ -48,17 +46,19 @@ func run(dsn string) error {
 	if err != nil {
 		return err
 	}
-	models := modelstest.SeedModels()
-	if err := db.AutoMigrate(models...); err != nil {
+	if err := db.AutoMigrate(models()...); err != nil {
 		return err
 	}
-	if err := db.Use(softcascade.New(softcascade.WithModels(models...))); err != nil {
+	if err := db.Use(softcascade.New(softcascade.WithModels(models()...))); err != nil {
 		return err
 	}
 	fmt.Printf("database: %s\n", where)
 
 	start := time.Now()
-	project, err := modelstest.CreateProject(db, "Website relaunch", modelstest.Seed)
+	project, err := createProject(db, "Website relaunch", size{
+		Tasks: 500, CommentsPerTask: 4, AttachmentsPerTask: 1, AttachmentsPerComment: 0, TimeEntriesPerTask: 2,
+		Documents: 20, VersionsPerDocument: 5, Members: 5,
+	})
 	if err != nil {
 		return err
 	}
@@ -78,7 +78,7 @@ func run(dsn string) error {
 	fmt.Printf("\ndeleted %q in %s: deletion %s by %s (%s)\n", project.Name, took.Round(time.Millisecond), d.ID, d.Actor, d.Reason)
 	printTables(d.Tables, d.Rows)
 	var entries int64
-	db.Model(&modelstest.TimeEntry{}).Count(&entries)
+	db.Model(&TimeEntry{}).Count(&entries)
 	fmt.Printf("time entries (not soft-deletable) kept until purge: %d\n", entries)
 
 	start = time.Now()
@@ -103,13 +103,11 @@ func printTables(tables map[string]int64, total int64) {
 	fmt.Printf("  %-18s %6d\n", "total", total)
 }
 
-// dialect picks the driver from the DSN; empty means a temporary SQLite file.
+// dialect picks the driver from the DSN; empty means a SQLite file in a
+// temporary directory, removed at the end.
 func dialect(source string) (gorm.Dialector, string, func(), error) {
 	if source != "" {
-		d, err := dsn.Dialector(source)
-		if err != nil {
-			return nil, "", nil, err
-		}
+		d := dialector(source)
 		return d, d.Name(), func() {}, nil
 	}
 	dir, err := os.MkdirTemp("", "softcascade-example")

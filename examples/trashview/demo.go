@@ -7,28 +7,27 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/softcascade/softcascade"
-	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
-// shape is the size of a demo project.
-func shape() modelstest.Shape {
-	return modelstest.Shape{Tasks: 12, SubtaskDepth: 1, CommentsPerTask: 3, ReactionsPerComment: 1,
-		AttachmentsPerTask: 1, TimeEntriesPerTask: 2, Documents: 3, VersionsPerDocument: 2, Members: 3}
+// demoSize is the size of a demo project.
+func demoSize() size {
+	return size{Tasks: 12, CommentsPerTask: 3, AttachmentsPerTask: 1, AttachmentsPerComment: 1,
+		TimeEntriesPerTask: 2, Documents: 3, VersionsPerDocument: 2, Members: 3}
 }
 
 // seed creates four projects, then deletes two of them and one task of a
 // third, at different times in the past days.
 func seed(db *gorm.DB, now time.Time) error {
-	projects := map[string]modelstest.Project{}
+	projects := map[string]Project{}
 	for _, name := range []string{"Website relaunch", "Mobile app", "Quarterly report", "Onboarding"} {
-		p, err := modelstest.CreateProject(db, name, shape())
+		p, err := createProject(db, name, demoSize())
 		if err != nil {
 			return err
 		}
 		projects[name] = p
 	}
-	var task modelstest.Task
-	if err := db.Where("project_id = ? AND parent_id IS NULL", projects["Quarterly report"].ID).Order("id").First(&task).Error; err != nil {
+	var task Task
+	if err := db.Where("project_id = ?", projects["Quarterly report"].ID).Order("id").First(&task).Error; err != nil {
 		return err
 	}
 	for _, d := range []struct {

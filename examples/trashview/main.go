@@ -1,6 +1,6 @@
-// Command trashview serves the softcascade trash view over demo data: the
-// seed's domain (projects, tasks, comments, documents...) on an embedded
-// SQLite database, with a few deletions to look at and restore.
+// Command trashview serves the softcascade trash view over demo data: a
+// small project-management domain (models.go: projects, tasks, comments,
+// documents...) on an embedded SQLite database, with a few deletions to look at and restore.
 //
 //	go run ./examples/trashview
 //	go run ./examples/trashview -addr 127.0.0.1:9000 -db /tmp/demo.db
@@ -28,7 +28,6 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/softcascade/softcascade"
-	"github.com/softcascade/softcascade/internal/modelstest"
 	"github.com/softcascade/softcascade/trashui"
 )
 
@@ -89,15 +88,14 @@ func openDemo(path string, now time.Time) (*gorm.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	models := modelstest.SeedModels()
-	if err := db.AutoMigrate(models...); err != nil {
+	if err := db.AutoMigrate(models()...); err != nil {
 		return nil, err
 	}
-	if err := db.Use(softcascade.New(softcascade.WithModels(models...))); err != nil {
+	if err := db.Use(softcascade.New(softcascade.WithModels(models()...))); err != nil {
 		return nil, err
 	}
 	var n int64
-	if err := db.Model(&modelstest.Project{}).Unscoped().Count(&n).Error; err != nil {
+	if err := db.Model(&Project{}).Unscoped().Count(&n).Error; err != nil {
 		return nil, err
 	}
 	if n == 0 {

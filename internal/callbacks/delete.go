@@ -14,6 +14,7 @@ import (
 	"github.com/softcascade/softcascade/internal/cascade"
 	"github.com/softcascade/softcascade/internal/cascade/plan"
 	"github.com/softcascade/softcascade/internal/deletionlog"
+	"github.com/softcascade/softcascade/internal/errs"
 	"github.com/softcascade/softcascade/internal/softdelete"
 )
 
@@ -233,7 +234,7 @@ func lockRoots(db *gorm.DB, root plan.Table) (bool, error) {
 		Clauses(clause.Where{Exprs: where.Exprs}, clause.Locking{Strength: clause.LockingStrengthUpdate})
 	var n int64
 	if err := session(db).Table("(?) AS ?", rows, clause.Table{Name: "sc_roots"}).Count(&n).Error; err != nil {
-		return false, fmt.Errorf("softcascade: lock %s: %w", root.Name, err)
+		return false, errs.Wrap(err, "lock %s", root.Name)
 	}
 	return n > 0, nil
 }

@@ -28,7 +28,7 @@ func refused(db *gorm.DB) error {
 		return nil
 	}
 	if _, ok := s.Clauses[softdelete.TrashedClause]; ok {
-		return fmt.Errorf("%w: Delete after Trashed would hard-delete the rows without their cascade; use softcascade.Purge (or RestoreDeletion to undo), or Unscoped().Delete without Trashed for a plain hard delete", errs.ErrInvalidValue)
+		return fmt.Errorf("%w: Delete after Trashed would hard-delete the rows without their cascade; to delete a deletion's rows for good now use softcascade.Erase(db, deletionID), or softcascade.ForceDelete(db, &row) for live rows; RestoreDeletion undoes it; Unscoped().Delete without Trashed is a plain hard delete", errs.ErrInvalidValue)
 	}
 	if s.Schema == nil || s.Unscoped || ownTable(s) {
 		return nil

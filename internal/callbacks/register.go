@@ -6,12 +6,12 @@ package callbacks
 
 import (
 	"context"
-	"fmt"
 
 	"gorm.io/gorm"
 
 	"github.com/softcascade/softcascade/internal/cascade"
 	"github.com/softcascade/softcascade/internal/deletionlog"
+	"github.com/softcascade/softcascade/internal/errs"
 )
 
 // Config is what the callbacks need from the plugin.
@@ -50,7 +50,7 @@ func Register(db *gorm.DB, cfg *Config) error {
 	}
 	for _, s := range steps {
 		if s.err != nil {
-			return fmt.Errorf("softcascade: register %s: %w", s.name, s.err)
+			return errs.Wrap(s.err, "register %s", s.name)
 		}
 	}
 	return nil

@@ -36,7 +36,7 @@ func Lost(tx *gorm.DB, p *plan.Plan, m Mark, counts map[string]int64) error {
 		err := tx.Table("? AS ?", clause.Table{Name: t.Name}, clause.Table{Name: ParentAlias}).
 			Where(Member(t, ParentAlias, m)).Count(&n).Error
 		if err != nil {
-			return fmt.Errorf("softcascade: check %s: %w", t.Name, err)
+			return errs.Wrap(err, "check %s", t.Name)
 		}
 		if n != counts[t.Name] {
 			name, _, _ := t.Marker.TimeColumn()

@@ -57,7 +57,7 @@ func readColumn(db *gorm.DB, t plan.Table) (row columnRow, found bool, err error
 	var rows []columnRow
 	err = db.Session(&gorm.Session{NewDB: true, SkipHooks: true}).Raw(query, schemaName, table, name).Scan(&rows).Error
 	if err != nil {
-		return row, false, fmt.Errorf("softcascade: read the type of %s.%s: %w", t.Name, name, err)
+		return row, false, errs.Wrap(err, "read the type of %s.%s", t.Name, name)
 	}
 	if len(rows) == 0 {
 		return row, false, nil

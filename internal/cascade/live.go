@@ -98,7 +98,7 @@ func (l *Live) Check(p *plan.Plan) error {
 			}
 		}
 	}
-	return fmt.Errorf("softcascade: check stored plan: %w", perr)
+	return errs.Wrap(perr, "check stored plan")
 }
 
 // verified reports whether an earlier probe of this Live saw every table

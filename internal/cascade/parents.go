@@ -2,12 +2,12 @@ package cascade
 
 import (
 	"database/sql"
-	"fmt"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/softcascade/softcascade/internal/cascade/plan"
+	"github.com/softcascade/softcascade/internal/errs"
 )
 
 // goneColumn is the column, in ParentsDeleted's sub-query, that says
@@ -40,7 +40,7 @@ func ParentsDeleted(tx *gorm.DB, pt plan.Table, where []clause.Expression, lock 
 	err := fresh.Table("(?) AS ?", rows, clause.Table{Name: derivedAlias}).
 		Select("MAX(?)", clause.Column{Table: derivedAlias, Name: goneColumn}).Scan(&gone).Error
 	if err != nil {
-		return false, fmt.Errorf("softcascade: check %s: %w", pt.Name, err)
+		return false, errs.Wrap(err, "check %s", pt.Name)
 	}
 	return gone.Valid && gone.Int64 == 1, nil
 }

@@ -40,7 +40,7 @@ func (r *Run) Cascade() error {
 		for _, e := range r.Plan.From(parent) {
 			n, err := r.edge(e)
 			if err != nil {
-				return fmt.Errorf("softcascade: cascade %s: %w", e.Name, err)
+				return errs.Wrap(err, "cascade %s", e.Name)
 			}
 			if n == 0 {
 				continue
@@ -91,7 +91,7 @@ func (r *Run) restricts() error {
 		}
 		found, err := AnyRow(r.Tx, e.Child, where)
 		if err != nil {
-			return fmt.Errorf("softcascade: restrict %s: %w", e.Name, err)
+			return errs.Wrap(err, "restrict %s", e.Name)
 		}
 		if found {
 			return fmt.Errorf("%w: %s has live rows in %s", errs.ErrRestricted, e.Name, e.Child)

@@ -6,6 +6,8 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"github.com/softcascade/softcascade/internal/errs"
 )
 
 // maxClaims bounds the search for a free stamp (one per millisecond).
@@ -19,7 +21,7 @@ func Claim(tx *gorm.DB, d *Deletion, ms int64) error {
 	if d.ID == "" {
 		id, err := uuid.NewV7()
 		if err != nil {
-			return fmt.Errorf("softcascade: deletion id: %w", err)
+			return errs.Wrap(err, "deletion id")
 		}
 		d.ID = id.String()
 	}
@@ -28,7 +30,7 @@ func Claim(tx *gorm.DB, d *Deletion, ms int64) error {
 		d.DeletedAt = StampTime(d.Stamp)
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(d)
 		if res.Error != nil {
-			return fmt.Errorf("softcascade: record deletion: %w", res.Error)
+			return errs.Wrap(res.Error, "record deletion")
 		}
 		if res.RowsAffected == 1 {
 			return nil
@@ -41,10 +43,10 @@ func Claim(tx *gorm.DB, d *Deletion, ms int64) error {
 // their key columns exact comparisons (see makeExact).
 func Migrate(db *gorm.DB) error {
 	if err := db.AutoMigrate(&Deletion{}, &LedgerRow{}); err != nil {
-		return fmt.Errorf("softcascade: migrate: %w", err)
+		return errs.Wrap(err, "migrate")
 	}
 	if err := makeExact(db); err != nil {
-		return fmt.Errorf("softcascade: migrate: %w", err)
+		return errs.Wrap(err, "migrate")
 	}
 	return nil
 }

@@ -5,13 +5,13 @@
 package deletionlog
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
 	"github.com/softcascade/softcascade/internal/cascade/plan"
+	"github.com/softcascade/softcascade/internal/errs"
 )
 
 // Deletion is one Delete call that soft-deleted rows: who, when, why, and
@@ -108,7 +108,7 @@ func StampTime(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
 func ParseID(id string) (string, error) {
 	u, err := uuid.Parse(id)
 	if err != nil {
-		return "", fmt.Errorf("softcascade: deletion %.40q: malformed ID: %w", id, gorm.ErrRecordNotFound)
+		return "", errs.Wrap(gorm.ErrRecordNotFound, "deletion %.40q: malformed ID", id)
 	}
 	return u.String(), nil
 }

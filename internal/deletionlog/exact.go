@@ -5,7 +5,6 @@ import (
 	"github.com/softcascade/softcascade/internal/dialect"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // exactColumn is a column of the plugin's tables that is compared as a key:
@@ -46,9 +45,31 @@ func makeExact(db *gorm.DB) error {
 	if !dialect.For(db).BinaryCollation() {
 		return nil
 	}
-	coll, err := binaryCollation(db)
+	coll, fixes, err := collationFixes(db)
 	if err != nil {
 		return err
+	}
+	for _, f := range fixes {
+		if err := f.column.alter(db, coll); err != nil {
+			return fmt.Errorf("give %s.%s the collation %s (it had %s): %w", f.column.table, f.column.column, coll, f.had, err)
+		}
+	}
+	return nil
+}
+
+// collationFix is a key column whose collation is not the binary one.
+type collationFix struct {
+	column exactColumn
+	had    string
+}
+
+// collationFixes lists the key columns, present in the database, that
+// lack the server's binary collation (returned too). MySQL and MariaDB
+// only.
+func collationFixes(db *gorm.DB) (string, []collationFix, error) {
+	coll, err := binaryCollation(db)
+	if err != nil {
+		return "", nil, err
 	}
 	type column struct {
 		Table, Column string
@@ -60,7 +81,7 @@ func makeExact(db *gorm.DB) error {
 		WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ?`,
 		[]string{"softcascade_deletions", LedgerTable}).Scan(&cols).Error
 	if err != nil {
-		return fmt.Errorf("read the collations of the plugin's tables: %w", err)
+		return "", nil, fmt.Errorf("read the collations of the plugin's tables: %w", err)
 	}
 	have := map[[2]string]string{}
 	for _, c := range cols {
@@ -68,24 +89,32 @@ func makeExact(db *gorm.DB) error {
 			have[[2]string{c.Table, c.Column}] = *c.Collation
 		}
 	}
+	var fixes []collationFix
 	for _, c := range exactColumns() {
 		got, ok := have[[2]string{c.table, c.column}]
 		if !ok || got == coll {
 			continue
 		}
-		null := "NULL"
-		if c.notNull {
-			null = "NOT NULL"
-		}
-		// The size and collation come from the lists above, never from
-		// outside; names are quoted.
-		def := fmt.Sprintf("VARCHAR(%d) CHARACTER SET utf8mb4 COLLATE %s %s", c.size, coll, null)
-		if err := db.Exec("ALTER TABLE ? MODIFY COLUMN ? "+def,
-			clause.Table{Name: c.table}, clause.Column{Name: c.column}).Error; err != nil {
-			return fmt.Errorf("give %s.%s the collation %s (it had %s): %w", c.table, c.column, coll, got, err)
-		}
+		fixes = append(fixes, collationFix{c, got})
 	}
-	return nil
+	return coll, fixes, nil
+}
+
+// inexact names the key columns that lack their binary collation, for
+// Check.
+func inexact(db *gorm.DB) ([]string, error) {
+	if !dialect.For(db).BinaryCollation() {
+		return nil, nil
+	}
+	coll, fixes, err := collationFixes(db)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, f := range fixes {
+		out = append(out, fmt.Sprintf("collation %s on %s.%s (it has %s)", coll, f.column.table, f.column.column, f.had))
+	}
+	return out, nil
 }
 
 // binaryCollation is the first of binaryCollations the server has.

@@ -1,14 +1,13 @@
 package purge
 
 import (
-	"fmt"
-
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/softcascade/softcascade/internal/cascade"
 	"github.com/softcascade/softcascade/internal/cascade/plan"
 	"github.com/softcascade/softcascade/internal/dialect"
+	"github.com/softcascade/softcascade/internal/errs"
 )
 
 // maxVars bounds the bound parameters of one statement (SQLite allows
@@ -78,12 +77,12 @@ func (r *runner) sweepUpTo(u *unit, t plan.Table, cond clause.Expression, guard 
 				continue
 			}
 			if !r.foreignKey(res.Error) {
-				return fmt.Errorf("softcascade: purge %s: %w", t.Name, res.Error)
+				return errs.Wrap(res.Error, "purge %s", t.Name)
 			}
 		}
 		keys, err := r.selectKeys(t, where, false)
 		if err != nil {
-			return fmt.Errorf("softcascade: purge %s: %w", t.Name, err)
+			return errs.Wrap(err, "purge %s", t.Name)
 		}
 		if len(keys) == 0 {
 			return nil
@@ -168,7 +167,7 @@ func (r *runner) deleteKeys(u *unit, t plan.Table, cond clause.Expression, keys 
 		return n, nil
 	}
 	if !r.foreignKey(err) {
-		return 0, fmt.Errorf("softcascade: purge %s: %w", t.Name, err)
+		return 0, errs.Wrap(err, "purge %s", t.Name)
 	}
 	for _, k := range keys {
 		if err := r.ctx.Err(); err != nil {
@@ -182,7 +181,7 @@ func (r *runner) deleteKeys(u *unit, t plan.Table, cond clause.Expression, keys 
 			held[cascade.KeyString(k)] = k
 			r.opts.Logger.DebugContext(r.ctx, "softcascade: purge: row held by a foreign key", "table", t.Name, "key", k, "error", err)
 		default:
-			return done, fmt.Errorf("softcascade: purge %s: %w", t.Name, err)
+			return done, errs.Wrap(err, "purge %s", t.Name)
 		}
 	}
 	return done, nil
@@ -238,7 +237,7 @@ func (r *runner) joins(u *unit, j plan.Join) error {
 	}
 	err := r.drain(j.Table, cond, func(n int64) { r.counted(u, j.Table, n) })
 	if err != nil && r.ctx.Err() == nil {
-		return fmt.Errorf("softcascade: purge join table %s: %w", j.Table, err)
+		return errs.Wrap(err, "purge join table %s", j.Table)
 	}
 	return err
 }
@@ -294,7 +293,7 @@ func (r *runner) count(table string, cond clause.Expression) (int64, error) {
 	var n int64
 	err := cascade.On(r.q(), table).Clauses(clause.Where{Exprs: []clause.Expression{cond}}).Count(&n).Error
 	if err != nil {
-		return 0, fmt.Errorf("softcascade: purge count %s: %w", table, err)
+		return 0, errs.Wrap(err, "purge count %s", table)
 	}
 	return n, nil
 }

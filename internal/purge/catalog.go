@@ -2,11 +2,11 @@ package purge
 
 import (
 	"database/sql"
-	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/softcascade/softcascade/internal/cascade/plan"
+	"github.com/softcascade/softcascade/internal/errs"
 )
 
 // Foreign keys the database has but no model declares. A key whose ON
@@ -37,7 +37,7 @@ func (r *runner) foreignKeys(t plan.Table) ([]plan.Edge, error) {
 	}
 	rows, err := r.q().Raw(r.dialect.ForeignKeysInto(), t.Name).Rows()
 	if err != nil {
-		return nil, fmt.Errorf("softcascade: purge %s: read the database's foreign keys: %w", t.Name, err)
+		return nil, errs.Wrap(err, "purge %s: read the database's foreign keys", t.Name)
 	}
 	defer rows.Close()
 	var out []plan.Edge
@@ -47,7 +47,7 @@ func (r *runner) foreignKeys(t plan.Table) ([]plan.Edge, error) {
 		var id, child, from, action string
 		var to sql.NullString
 		if err := rows.Scan(&id, &child, &from, &to, &action); err != nil {
-			return nil, fmt.Errorf("softcascade: purge %s: read the database's foreign keys: %w", t.Name, err)
+			return nil, errs.Wrap(err, "purge %s: read the database's foreign keys", t.Name)
 		}
 		key := child + "\x00" + id
 		if key != last {
@@ -65,7 +65,7 @@ func (r *runner) foreignKeys(t plan.Table) ([]plan.Edge, error) {
 		e.ParentKeys = append(e.ParentKeys, to.String)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("softcascade: purge %s: read the database's foreign keys: %w", t.Name, err)
+		return nil, errs.Wrap(err, "purge %s: read the database's foreign keys", t.Name)
 	}
 	// SQLite leaves "to" NULL for a key on the parent's primary key.
 	kept := out[:0]

@@ -1,13 +1,12 @@
 package purge
 
 import (
-	"fmt"
-
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/softcascade/softcascade/internal/cascade"
 	"github.com/softcascade/softcascade/internal/cascade/plan"
+	"github.com/softcascade/softcascade/internal/errs"
 )
 
 // cycleAlias names a row of a self-referencing table that references a
@@ -254,5 +253,5 @@ func wrapPurge(t plan.Table, err error) error {
 	if err == nil {
 		return nil
 	}
-	return fmt.Errorf("softcascade: purge %s: %w", t.Name, err)
+	return errs.Wrap(err, "purge %s", t.Name)
 }

@@ -1,12 +1,12 @@
 package purge
 
 import (
-	"fmt"
 	"strconv"
 
 	"gorm.io/gorm/clause"
 
 	"github.com/softcascade/softcascade/internal/cascade/plan"
+	"github.com/softcascade/softcascade/internal/errs"
 )
 
 // Aliases of the key-order batch statement's parts.
@@ -53,7 +53,7 @@ func (r *runner) sweepInKeyOrder(u *unit, t plan.Table, cond clause.Expression, 
 					return 0, false, err
 				}
 			default:
-				return 0, false, fmt.Errorf("softcascade: purge %s: %w", t.Name, err)
+				return 0, false, errs.Wrap(err, "purge %s", t.Name)
 			}
 			deleted, left = deleted+n, left+seen-n
 			if seen < int64(r.opts.BatchSize) {
@@ -91,7 +91,7 @@ func (r *runner) windowByKeys(u *unit, t plan.Table, cond, keep clause.Expressio
 	keys, err := r.selectKeys(t, where, true)
 	if err != nil || len(keys) == 0 {
 		if err != nil {
-			err = fmt.Errorf("softcascade: purge %s: %w", t.Name, err)
+			err = errs.Wrap(err, "purge %s", t.Name)
 		}
 		return 0, 0, nil, err
 	}

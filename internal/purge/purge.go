@@ -154,7 +154,7 @@ func Run(db *gorm.DB, opts Options) (Result, error) {
 		}
 		ok, err := r.lock()
 		if err != nil {
-			return fmt.Errorf("softcascade: purge lock: %w", err)
+			return errs.Wrap(err, "purge lock")
 		}
 		if !ok {
 			res.Busy = true

@@ -2,7 +2,6 @@ package purge
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/softcascade/softcascade/internal/cascade/plan"
 	"github.com/softcascade/softcascade/internal/deletionlog"
 	"github.com/softcascade/softcascade/internal/dialect"
+	"github.com/softcascade/softcascade/internal/errs"
 )
 
 // deletionPage is how many deletions one query of the log loads.
@@ -109,7 +109,7 @@ func (r *runner) expired(last int64) ([]deletionlog.Deletion, error) {
 	}
 	tenant, ok, err := deletionlog.Tenant(r.ctx)
 	if err != nil {
-		return nil, fmt.Errorf("softcascade: purge: %w", err)
+		return nil, errs.Wrap(err, "purge")
 	}
 	if ok {
 		where = append(where, clause.Eq{Column: clause.Column{Name: "tenant"}, Value: tenant})
@@ -130,7 +130,7 @@ func (r *runner) expired(last int64) ([]deletionlog.Deletion, error) {
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("softcascade: purge: read the deletion log: %w", err)
+		return nil, errs.Wrap(err, "purge: read the deletion log")
 	}
 	return ds, nil
 }
@@ -151,7 +151,7 @@ func (r *runner) readPlans(ds []deletionlog.Deletion) error {
 		if bad == nil {
 			return err
 		}
-		bad = fmt.Errorf("softcascade: purge deletion %s kept: %w", ds[i].ID, bad)
+		bad = errs.Wrap(bad, "purge deletion %s kept", ds[i].ID)
 		r.invalid = append(r.invalid, bad)
 		if r.unreadable == nil {
 			r.unreadable = map[string]bool{}
@@ -184,7 +184,7 @@ func (r *runner) finish(d *deletionlog.Deletion) error {
 			if r.ctx.Err() != nil {
 				return err
 			}
-			return fmt.Errorf("softcascade: purge deletion %s: ledger: %w", d.ID, err)
+			return errs.Wrap(err, "purge deletion %s: ledger", d.ID)
 		}
 	}
 	return r.markPurged(d)
@@ -206,7 +206,7 @@ func (r *runner) markPurged(ds ...*deletionlog.Deletion) error {
 		}}).
 		UpdateColumn("purged_at", r.conn.NowFunc())
 	if res.Error != nil {
-		return fmt.Errorf("softcascade: purge deletion %s: mark purged: %w", ds[0].ID, res.Error)
+		return errs.Wrap(res.Error, "purge deletion %s: mark purged", ds[0].ID)
 	}
 	r.res.Purged += int(res.RowsAffected) // 0 when a concurrent purger marked it first
 	return nil
@@ -250,7 +250,7 @@ func (r *runner) start(ds []*deletionlog.Deletion) ([]*deletionlog.Deletion, err
 		Clauses(clause.Where{Exprs: append(unpurged, clause.Eq{Column: clause.Column{Name: "purge_started_at"}, Value: nil})}).
 		UpdateColumn("purge_started_at", r.conn.NowFunc())
 	if res.Error != nil {
-		return nil, fmt.Errorf("softcascade: purge deletion %s: mark started: %w", ds[0].ID, res.Error)
+		return nil, errs.Wrap(res.Error, "purge deletion %s: mark started", ds[0].ID)
 	}
 	if res.RowsAffected == int64(len(ds)) {
 		return ds, nil
@@ -259,7 +259,7 @@ func (r *runner) start(ds []*deletionlog.Deletion) ([]*deletionlog.Deletion, err
 	// with those not finished meanwhile.
 	var left []string
 	if err := r.q().Model(&deletionlog.Deletion{}).Clauses(clause.Where{Exprs: unpurged}).Pluck("id", &left).Error; err != nil {
-		return nil, fmt.Errorf("softcascade: purge deletion %s: %w", ds[0].ID, err)
+		return nil, errs.Wrap(err, "purge deletion %s", ds[0].ID)
 	}
 	var out []*deletionlog.Deletion
 	for _, d := range ds {
@@ -338,7 +338,7 @@ func (r *runner) unit(u *unit) (held map[string]int64, err error) {
 func (r *runner) checkPlan(d *deletionlog.Deletion) error {
 	err := r.liveSchema().Check(d.Plan)
 	if err != nil {
-		err = fmt.Errorf("softcascade: purge deletion %s kept: %w", d.ID, err)
+		err = errs.Wrap(err, "purge deletion %s kept", d.ID)
 		r.invalid = append(r.invalid, err)
 		r.opts.Logger.WarnContext(r.ctx, "softcascade: purge: deletion kept: its stored plan does not match the database",
 			"deletion", d.ID, "table", d.Table, "error", err)
@@ -363,14 +363,14 @@ func (r *runner) tableExists(name string) (bool, error) {
 		// not split it. Read it; one that cannot be read is an error, not
 		// a table whose rows are gone.
 		if err := r.liveSchema().Readable(name); err != nil {
-			return false, fmt.Errorf("softcascade: purge: %w", err)
+			return false, errs.Wrap(err, "purge")
 		}
 		return true, nil
 	}
 	if r.exists == nil {
 		names, err := r.q().Migrator().GetTables()
 		if err != nil {
-			return false, fmt.Errorf("softcascade: purge: list tables: %w", err)
+			return false, errs.Wrap(err, "purge: list tables")
 		}
 		r.exists = make(map[string]bool, len(names))
 		for _, n := range names {

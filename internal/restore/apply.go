@@ -5,7 +5,6 @@
 package restore
 
 import (
-	"fmt"
 	"reflect"
 
 	"gorm.io/gorm"
@@ -14,6 +13,7 @@ import (
 	"github.com/softcascade/softcascade/internal/cascade"
 	"github.com/softcascade/softcascade/internal/cascade/plan"
 	"github.com/softcascade/softcascade/internal/deletionlog"
+	"github.com/softcascade/softcascade/internal/errs"
 	"github.com/softcascade/softcascade/internal/unique"
 )
 
@@ -91,7 +91,7 @@ func checkParents(tx *gorm.DB, p *plan.Plan, tables []string, in, together membe
 			where := []clause.Expression{cascade.ChildIn(e, in(t, t.Name)), outside}
 			gone, err := cascade.ParentsDeleted(tx, pt, where, req.Lock)
 			if err != nil {
-				return fmt.Errorf("softcascade: restore: check %s: %w", e.Name, err)
+				return errs.Wrap(err, "restore: check %s", e.Name)
 			}
 			if gone {
 				return parentError(tx, e, pt, where, req)
@@ -151,7 +151,7 @@ func apply(tx *gorm.DB, p *plan.Plan, tables []string, in selector, res *Result)
 		where, via := in(t)
 		n, err := cascade.Update(tx, t.Name, t.Marker.RestoreSet(), where, via)
 		if err != nil {
-			return fmt.Errorf("softcascade: restore %s: %w", t.Name, err)
+			return errs.Wrap(err, "restore %s", t.Name)
 		}
 		res.add(t.Name, n)
 		if !t.Marker.Stamped() && n > 0 {
@@ -170,7 +170,7 @@ func dropLiveLedger(tx *gorm.DB, t plan.Table) error {
 	err := tx.Where(clause.Eq{Column: clause.Column{Table: deletionlog.LedgerTable, Name: "table_name"}, Value: t.Name}).
 		Where(alive).Delete(&deletionlog.LedgerRow{}).Error
 	if err != nil {
-		return fmt.Errorf("softcascade: restore %s: ledger: %w", t.Name, err)
+		return errs.Wrap(err, "restore %s: ledger", t.Name)
 	}
 	return nil
 }

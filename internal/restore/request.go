@@ -41,7 +41,7 @@ func load(tx *gorm.DB, id string, req Request) (*deletionlog.Deletion, error) {
 	}
 	var d deletionlog.Deletion
 	if err := q.Take(&d).Error; err != nil {
-		return nil, fmt.Errorf("softcascade: deletion %s: %w", id, deletionlog.ReadError(err))
+		return nil, errs.Wrap(deletionlog.ReadError(err), "deletion %s", id)
 	}
 	if err := restorable(&d); err != nil {
 		return nil, err
@@ -57,9 +57,9 @@ func load(tx *gorm.DB, id string, req Request) (*deletionlog.Deletion, error) {
 func restorable(d *deletionlog.Deletion) error {
 	switch {
 	case d.PurgedAt != nil || d.Plan == nil:
-		return fmt.Errorf("softcascade: deletion %s was purged: %w", d.ID, gorm.ErrRecordNotFound)
+		return errs.Wrap(gorm.ErrRecordNotFound, "deletion %s was purged", d.ID)
 	case d.PurgeStartedAt != nil:
-		return fmt.Errorf("softcascade: deletion %s is being purged: %w", d.ID, gorm.ErrRecordNotFound)
+		return errs.Wrap(gorm.ErrRecordNotFound, "deletion %s is being purged", d.ID)
 	}
 	return nil
 }
@@ -94,7 +94,7 @@ func record(tx *gorm.DB, d *deletionlog.Deletion, n int64, req Request, whole bo
 		cols = append(cols, "RestoredAt", "RestoredBy")
 	}
 	if err := tx.Model(d).Select(cols).Updates(d).Error; err != nil {
-		return fmt.Errorf("softcascade: restore: record: %w", err)
+		return errs.Wrap(err, "restore: record")
 	}
 	return nil
 }
@@ -110,7 +110,7 @@ func leftInTrash(tx *gorm.DB, d *deletionlog.Deletion) (bool, error) {
 		found, err := cascade.AnyRow(tx, t.Name, []clause.Expression{cascade.Member(t, t.Name, mark)})
 		if err != nil || found {
 			if err != nil {
-				err = fmt.Errorf("softcascade: restore: %w", err)
+				err = errs.Wrap(err, "restore")
 			}
 			return found, err
 		}
@@ -155,7 +155,7 @@ func Deletion(tx *gorm.DB, id string, req Request) (Result, error) {
 		return res, err
 	}
 	if err := cascade.NewLive(tx).Check(d.Plan); err != nil {
-		return res, fmt.Errorf("softcascade: deletion %s: %w", d.ID, err)
+		return res, errs.Wrap(err, "deletion %s", d.ID)
 	}
 	if err := wholeDeletion(tx, d, nil, req, &res); err != nil {
 		return res, err
@@ -183,7 +183,7 @@ func partOf(tx *gorm.DB, d *deletionlog.Deletion, root string, roots clause.Expr
 		return err
 	}
 	if err := tx.Delete(op).Error; err != nil {
-		return fmt.Errorf("softcascade: restore: %w", err)
+		return errs.Wrap(err, "restore")
 	}
 	return nil
 }

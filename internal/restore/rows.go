@@ -32,11 +32,16 @@ type target struct {
 // with primary keys) and exactly what their deletions cascaded to beneath
 // them. It must run in a transaction.
 func Rows(tx *gorm.DB, graph *cascade.Graph, value any, req Request) (Result, error) {
-	var res Result
 	tg, err := parse(tx, graph, value)
 	if err != nil {
-		return res, err
+		return Result{}, err
 	}
+	return tg.restore(tx, req)
+}
+
+// restore brings back the target's rows and their deletions' parts.
+func (tg *target) restore(tx *gorm.DB, req Request) (Result, error) {
+	var res Result
 	if err := tg.count(tx, req); err != nil {
 		return res, err
 	}
@@ -72,6 +77,30 @@ func Rows(tx *gorm.DB, graph *cascade.Graph, value any, req Request) (Result, er
 
 // parse validates value and reads its schema and keys.
 func parse(tx *gorm.DB, graph *cascade.Graph, value any) (*target, error) {
+	tg, err := parseModel(tx, graph, value)
+	if err != nil {
+		return nil, err
+	}
+	rv := reflect.ValueOf(value)
+	if i := nilElement(rv.Elem()); i != -1 {
+		what := fmt.Sprintf("element %d is nil", i)
+		if i == -2 {
+			what = "points to a nil pointer"
+		}
+		return nil, fmt.Errorf("%w: %T: %s", errs.ErrInvalidValue, value, what)
+	}
+	_, tg.keys = schema.GetIdentityFieldValuesMap(tx.Statement.Context, rv.Elem(), tg.schema.PrimaryFields)
+	if len(tg.keys) == 0 {
+		return nil, fmt.Errorf("%w: %T has no non-zero primary key", errs.ErrInvalidValue, value)
+	}
+	if i := zeroKey(tx.Statement.Context, rv.Elem(), tg.schema.PrimaryFields); i >= 0 {
+		return nil, fmt.Errorf("%w: %T: element %d has a zero primary key", errs.ErrInvalidValue, value, i)
+	}
+	return tg, nil
+}
+
+// parseModel validates value's type and reads its schema and plan.
+func parseModel(tx *gorm.DB, graph *cascade.Graph, value any) (*target, error) {
 	rv := reflect.ValueOf(value)
 	if value == nil || rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return nil, fmt.Errorf("%w: Restore needs a non-nil pointer to a struct or slice of structs, got %T", errs.ErrInvalidValue, value)
@@ -87,20 +116,6 @@ func parse(tx *gorm.DB, graph *cascade.Graph, value any) (*target, error) {
 	}
 	if len(stmt.Schema.PrimaryFields) == 0 {
 		return nil, fmt.Errorf("%w: %s has no primary key", errs.ErrInvalidValue, stmt.Schema.Name)
-	}
-	if i := nilElement(rv.Elem()); i != -1 {
-		what := fmt.Sprintf("element %d is nil", i)
-		if i == -2 {
-			what = "points to a nil pointer"
-		}
-		return nil, fmt.Errorf("%w: %T: %s", errs.ErrInvalidValue, value, what)
-	}
-	_, tg.keys = schema.GetIdentityFieldValuesMap(tx.Statement.Context, rv.Elem(), stmt.Schema.PrimaryFields)
-	if len(tg.keys) == 0 {
-		return nil, fmt.Errorf("%w: %T has no non-zero primary key", errs.ErrInvalidValue, value)
-	}
-	if i := zeroKey(tx.Statement.Context, rv.Elem(), stmt.Schema.PrimaryFields); i >= 0 {
-		return nil, fmt.Errorf("%w: %T: element %d has a zero primary key", errs.ErrInvalidValue, value, i)
 	}
 	p, err := graph.Plan(tx, stmt.Schema)
 	if err != nil {
@@ -182,13 +197,13 @@ func (tg *target) count(tx *gorm.DB, req Request) error {
 	err := cascade.On(tx, name).Select("COUNT(*), COUNT(CASE WHEN ? THEN 1 END)", tg.marker.IsDeleted(name)).
 		Where(tg.keyIn(name, tg.keys)).Row().Scan(&total, &deleted)
 	if err != nil {
-		return fmt.Errorf("softcascade: restore %s: %w", name, err)
+		return errs.Wrap(err, "restore %s", name)
 	}
 	if req.HasTenant && deleted < int64(len(tg.keys)) {
 		return notTenants(name)
 	}
 	if total < int64(len(tg.keys)) {
-		return fmt.Errorf("softcascade: restore %s: %d of %d rows not found: %w", name, int64(len(tg.keys))-total, len(tg.keys), gorm.ErrRecordNotFound)
+		return errs.Wrap(gorm.ErrRecordNotFound, "restore %s: %d of %d rows", name, int64(len(tg.keys))-total, len(tg.keys))
 	}
 	if deleted < total {
 		return fmt.Errorf("%w: %d of %d %s rows are live", errs.ErrNotDeleted, total-deleted, total, name)
@@ -202,7 +217,7 @@ func (tg *target) count(tx *gorm.DB, req Request) error {
 // deletion being purged or was soft-deleted outside the plugin, and naming
 // neither a row nor a count, so that it tells nothing about other tenants.
 func notTenants(table string) error {
-	return fmt.Errorf("softcascade: restore %s: not every row is in a deletion of this tenant: %w", table, gorm.ErrRecordNotFound)
+	return errs.Wrap(gorm.ErrRecordNotFound, "restore %s: not every row is in a deletion of this tenant", table)
 }
 
 // group is the given rows one deletion took.
@@ -214,42 +229,9 @@ type group struct {
 // byDeletion finds the deletion that took each row: by stamp, or in the
 // ledger. Rows no deletion took are returned as lone.
 func (tg *target) byDeletion(tx *gorm.DB, req Request) ([]group, [][]any, error) {
-	owner := map[string][]any{} // key -> deletion stamp or ID
-	var ids []any
-	if tg.marker.Stamped() {
-		rows := reflect.New(reflect.SliceOf(tg.schema.ModelType))
-		if err := cascade.On(tx.Unscoped(), tg.table.Name).Where(tg.keyIn(tg.table.Name, tg.keys)).Find(rows.Interface()).Error; err != nil {
-			return nil, nil, fmt.Errorf("softcascade: restore: %w", err)
-		}
-		name, _, _ := tg.marker.TimeColumn()
-		field := tg.schema.LookUpField(name)
-		for i := 0; i < rows.Elem().Len(); i++ {
-			row := rows.Elem().Index(i)
-			ms, ok := stampOf(field, row, tg.marker)
-			if !ok {
-				continue
-			}
-			owner[tg.keyString(row)] = []any{ms}
-			ids = append(ids, ms)
-		}
-	} else {
-		var ledger []deletionlog.LedgerRow
-		err := tx.Where(clause.Eq{Column: clause.Column{Name: "table_name"}, Value: tg.table.Name}).
-			Where(clause.IN{Column: clause.Column{Name: cascade.LedgerKey(tg.table)}, Values: flatten(tg.keys)}).Find(&ledger).Error
-		if err != nil {
-			return nil, nil, fmt.Errorf("softcascade: restore: ledger: %w", err)
-		}
-		for _, l := range ledger {
-			var k any = l.KeyText
-			if l.KeyInt != nil {
-				k = *l.KeyInt
-			} else if l.KeyText != nil {
-				k = *l.KeyText
-			}
-			key := cascade.KeyString([]any{k})
-			owner[key] = append(owner[key], l.DeletionID)
-			ids = append(ids, l.DeletionID)
-		}
+	owner, ids, err := tg.owners(tx)
+	if err != nil {
+		return nil, nil, err
 	}
 	deletions, err := tg.deletions(tx, ids, req)
 	if err != nil {
@@ -277,6 +259,50 @@ func (tg *target) byDeletion(tx *gorm.DB, req Request) ([]group, [][]any, error)
 	}
 	sort.Slice(groups, func(i, j int) bool { return groups[i].deletion.Stamp > groups[j].deletion.Stamp })
 	return groups, lone, nil
+}
+
+// owners finds the deletions that may hold each of the target's rows:
+// by key (cascade.KeyString), the stamp its deleted-at column holds, or
+// the deletion IDs the ledger lists for it; and all of those, as ids.
+func (tg *target) owners(tx *gorm.DB) (map[string][]any, []any, error) {
+	owner := map[string][]any{} // key -> deletion stamp or ID
+	var ids []any
+	if tg.marker.Stamped() {
+		rows := reflect.New(reflect.SliceOf(tg.schema.ModelType))
+		if err := cascade.On(tx.Unscoped(), tg.table.Name).Where(tg.keyIn(tg.table.Name, tg.keys)).Find(rows.Interface()).Error; err != nil {
+			return nil, nil, errs.Wrap(err, "restore %s", tg.table.Name)
+		}
+		name, _, _ := tg.marker.TimeColumn()
+		field := tg.schema.LookUpField(name)
+		for i := 0; i < rows.Elem().Len(); i++ {
+			row := rows.Elem().Index(i)
+			ms, ok := stampOf(field, row, tg.marker)
+			if !ok {
+				continue
+			}
+			owner[tg.keyString(row)] = []any{ms}
+			ids = append(ids, ms)
+		}
+	} else {
+		var ledger []deletionlog.LedgerRow
+		err := tx.Where(clause.Eq{Column: clause.Column{Name: "table_name"}, Value: tg.table.Name}).
+			Where(clause.IN{Column: clause.Column{Name: cascade.LedgerKey(tg.table)}, Values: flatten(tg.keys)}).Find(&ledger).Error
+		if err != nil {
+			return nil, nil, errs.Wrap(err, "restore: ledger")
+		}
+		for _, l := range ledger {
+			var k any = l.KeyText
+			if l.KeyInt != nil {
+				k = *l.KeyInt
+			} else if l.KeyText != nil {
+				k = *l.KeyText
+			}
+			key := cascade.KeyString([]any{k})
+			owner[key] = append(owner[key], l.DeletionID)
+			ids = append(ids, l.DeletionID)
+		}
+	}
+	return owner, ids, nil
 }
 
 // ownerOf is the deletion a row (key k, its owners stamps or IDs) belongs
@@ -309,9 +335,9 @@ func (tg *target) ownerOf(k []any, owners []any, deletions map[string]*deletionl
 		// outside the plugin: nothing about it is revealed.
 		return nil, notTenants(tg.table.Name)
 	case unusable != nil:
-		return nil, fmt.Errorf("softcascade: restore %s: row %v: %w", tg.table.Name, cascade.KeyString(k), unusable)
+		return nil, errs.Wrap(unusable, "restore %s: row %v", tg.table.Name, cascade.KeyString(k))
 	case found != nil:
-		return nil, fmt.Errorf("softcascade: restore %s: row %v: deletion %s: %w", tg.table.Name, cascade.KeyString(k), found.ID, gorm.ErrRecordNotFound)
+		return nil, errs.Wrap(gorm.ErrRecordNotFound, "restore %s: row %v: deletion %s", tg.table.Name, cascade.KeyString(k), found.ID)
 	}
 	return nil, nil
 }
@@ -335,7 +361,7 @@ func (tg *target) deletions(tx *gorm.DB, ids []any, req Request) (map[string]*de
 	}
 	var ds []deletionlog.Deletion
 	if err := q.Find(&ds).Error; err != nil {
-		return nil, fmt.Errorf("softcascade: restore: %w", deletionlog.ReadError(err))
+		return nil, errs.Wrap(deletionlog.ReadError(err), "restore")
 	}
 	for i := range ds {
 		d := &ds[i]
@@ -350,7 +376,7 @@ func (tg *target) deletions(tx *gorm.DB, ids []any, req Request) (map[string]*de
 func (tg *target) restoreFrom(tx *gorm.DB, g group, req Request, res *Result) error {
 	d := g.deletion
 	if err := cascade.NewLive(tx).Check(d.Plan); err != nil {
-		return fmt.Errorf("softcascade: deletion %s: %w", d.ID, err)
+		return errs.Wrap(err, "deletion %s", d.ID)
 	}
 	if d.Table == tg.table.Name && d.Tables[d.Table] == int64(len(g.keys)) {
 		return wholeDeletion(tx, d, tg.only(tg.keys), req, res)

@@ -1,13 +1,12 @@
 package restore
 
 import (
-	"fmt"
-
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/softcascade/softcascade/internal/cascade"
 	"github.com/softcascade/softcascade/internal/cascade/plan"
+	"github.com/softcascade/softcascade/internal/errs"
 )
 
 // split moves the part of deletion from that lies beneath the given roots
@@ -35,7 +34,7 @@ func split(tx *gorm.DB, p *plan.Plan, root string, roots clause.Expression, from
 			where := cascade.NonNil(cascade.Member(ct, ct.Name, from), cascade.TypeIs(e))
 			n, err := move(tx, ct, where, cascade.ParentVia(e, cascade.Member(pt, cascade.ParentAlias, to)), to)
 			if err != nil {
-				return nil, fmt.Errorf("softcascade: restore %s: %w", e.Name, err)
+				return nil, errs.Wrap(err, "restore %s", e.Name)
 			}
 			if n > 0 {
 				touched = appendOnce(touched, ct.Name)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/softcascade/softcascade/internal/dialect"
+	"github.com/softcascade/softcascade/internal/errs"
 	"maps"
 	"slices"
 	"strings"
@@ -123,7 +124,7 @@ func check(tx *gorm.DB, t plan.Table, rows clause.Expression, ix Index) error {
 		clause.Where{Exprs: []clause.Expression{clause.And(rows), t.Marker.AliveLiteral(liveAlias), anyOf(other)}},
 	).Limit(1).Find(&found).Error
 	if err != nil {
-		return fmt.Errorf("softcascade: unique check %s.%s: %w", t.Name, ix.Name, err)
+		return errs.Wrap(err, "unique check %s.%s", t.Name, ix.Name)
 	}
 	if len(found) == 0 {
 		return nil

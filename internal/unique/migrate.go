@@ -60,7 +60,7 @@ func Migrate(db *gorm.DB, models ...any) error {
 			continue
 		}
 		if err := tx.Exec("?", s.expr).Error; err != nil {
-			return fmt.Errorf("softcascade: %s: %w", s.sql, err)
+			return errs.Wrap(err, "%s", s.sql)
 		}
 	}
 	return nil
@@ -80,7 +80,7 @@ func statements(db *gorm.DB, models []any) ([]step, error) {
 	for _, model := range models {
 		stmt := &gorm.Statement{DB: db}
 		if err := stmt.Parse(model); err != nil {
-			return nil, fmt.Errorf("softcascade: %T: %w", model, err)
+			return nil, errs.Wrap(err, "%T", model)
 		}
 		s := stmt.Schema
 		idx, err := Of(s)
@@ -100,7 +100,7 @@ func statements(db *gorm.DB, models []any) ([]step, error) {
 		}
 		for i := range steps {
 			if steps[i].sql, err = render(db, steps[i].expr); err != nil {
-				return nil, fmt.Errorf("softcascade: %s: %w", s.Name, err)
+				return nil, errs.Wrap(err, "%s", s.Name)
 			}
 		}
 		out = append(out, steps...)
