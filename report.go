@@ -12,6 +12,9 @@ type Report struct {
 	// row that still references them (docs/shared-references.md), and
 	// their parents. Nil or empty when every row went.
 	Skipped map[string]int64
+	// Deletions (Purge only) counts the deletions marked purged (in a dry
+	// run: that would be).
+	Deletions int
 	// Busy (Purge only): another process held the purge lock, so this
 	// call did nothing. Not an error: that process does the work.
 	Busy bool

@@ -47,6 +47,13 @@ type Deletion struct {
 	// deletion's first row. From then on it cannot be restored, as part of
 	// it may be gone; a later purge finishes it if this one stops.
 	PurgeStartedAt *time.Time `gorm:"column:purge_started_at" json:"purgeStartedAt,omitempty"`
+	// PurgeAfter is when purging the deletion becomes allowed, set when
+	// it is made: its time plus the retention in force for its root table
+	// (WithRetentionFor, else WithRetention). Every purger honours it;
+	// overriding it takes PurgeOptions.OverrideRetention. Zero for
+	// deletions logged before it was stored (column NULL): those fall
+	// back to DeletedAt plus the purger's retention.
+	PurgeAfter time.Time `gorm:"column:purge_after;index:idx_softcascade_deletions_purge_after" json:"purgeAfter"`
 	// Stamp is DeletedAt in unix milliseconds; unique across deletions, so
 	// it identifies the rows this deletion stamped.
 	Stamp int64 `gorm:"column:stamp;uniqueIndex:idx_softcascade_deletions_stamp" json:"-"`
