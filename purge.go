@@ -2,6 +2,7 @@ package softcascade
 
 import (
 	"fmt"
+	"log/slog"
 	"time"
 
 	"gorm.io/gorm"
@@ -39,6 +40,9 @@ type PurgeOptions struct {
 	Models []any
 	// Progress, when set, is called after every batch.
 	Progress func(Progress)
+	// Logger receives Purge's log lines (one when it starts, one when it
+	// ends, one per deletion it keeps); nil means slog.Default().
+	Logger *slog.Logger
 }
 
 // Progress reports one batch of a Purge: the table, the rows the batch
@@ -89,7 +93,8 @@ func progress(fn func(Progress)) func(purge.Progress) {
 // processes may run it at once: on PostgreSQL and MySQL the first takes an
 // advisory lock and the others return at once with an empty report; on
 // SQLite they share the work and each row is counted once. Purge logs one
-// info line (log/slog, slog.Default()) when it starts and one when it ends.
+// info line (log/slog, opts.Logger or slog.Default()) when it starts and
+// one when it ends.
 //
 // With a tenant in the context (WithTenant), only that tenant's deletions
 // are purged, and opts.Models is ignored.
@@ -142,6 +147,7 @@ func (p *Plugin) purgeOptions(db *gorm.DB, opts PurgeOptions) (purge.Options, er
 		BatchSize: opts.BatchSize,
 		DryRun:    opts.DryRun,
 		Progress:  progress(opts.Progress),
+		Logger:    opts.Logger,
 		// Deletions logged before plans carried their references are
 		// checked against the relations the models declare now.
 		References: p.graph.WithReferences,

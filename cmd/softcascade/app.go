@@ -32,25 +32,31 @@ const envDSN = "SOFTCASCADE_DSN"
 // every command shares.
 type app struct {
 	stdout, stderr io.Writer
+	stdin          io.Reader
 	getenv         func(string) string
 	// purge is softcascade.Purge, or a test's fake.
 	purge purgeFunc
 	// terminal reports whether w is an interactive terminal.
 	terminal func(w io.Writer) bool
+	// canAsk reports whether a question can be asked on stdin and
+	// answered (both stdin and stderr are terminals).
+	canAsk func() bool
 	// now is the clock for ages given on the command line (--since 7d).
 	now func() time.Time
 
-	dsn       string
+	dsn string
+	// retention is the flag --retention, gone: given, it is refused.
 	retention days
 }
 
 func newApp(stdout, stderr io.Writer, getenv func(string) string) *app {
 	return &app{
 		stdout: stdout, stderr: stderr, getenv: getenv,
-		purge:     softcascade.Purge,
-		terminal:  isTerminal,
-		now:       time.Now,
-		retention: days(defaultRetention),
+		stdin:    os.Stdin,
+		purge:    softcascade.Purge,
+		terminal: isTerminal,
+		canAsk:   func() bool { return isTerminal(os.Stdin) && isTerminal(stderr) },
+		now:      time.Now,
 	}
 }
 

@@ -42,7 +42,9 @@ func (a *app) open(ctx context.Context) (db *gorm.DB, closeDB func(), err error)
 		return nil, nil, fmt.Errorf("this %s database has no softcascade deletion log (table %s): is --dsn right?",
 			dial.Name(), softcascade.Deletion{}.TableName())
 	}
-	if err := db.Use(softcascade.New(softcascade.WithRetention(a.retention.Duration()))); err != nil {
+	// The command does not know the application's retention: deletions
+	// logged without a purge-after are never due for it (see purge).
+	if err := db.Use(softcascade.New(softcascade.WithRetention(unknownRetention))); err != nil {
 		closeDB()
 		return nil, nil, err
 	}
