@@ -96,6 +96,9 @@ func TestPurgeAfterIsStoredAndHonoured(t *testing.T) {
 		must(t, db.Use(softcascade.New(softcascade.WithModels(models...), softcascade.WithRetention(10*day),
 			softcascade.WithRetentionFor(&modelstest.Task{}, 2*day), softcascade.OnCommit(ev.add))))
 
+		if !db.Migrator().HasIndex(&softcascade.Deletion{}, "idx_softcascade_deletions_purge_due") {
+			t.Error("no index idx_softcascade_deletions_purge_due (purged_at, purge_after)")
+		}
 		p1 := modelstest.SeedProject(t, db, "p1", modelstest.Small)
 		p2 := modelstest.SeedProject(t, db, "p2", modelstest.Small)
 		must(t, db.Delete(&p1).Error)
