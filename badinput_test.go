@@ -160,7 +160,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 			}, softcascade.ErrInvalidValue},
 			{"Purge(in a transaction)", func() error {
 				return db.Transaction(func(tx *gorm.DB) error {
-					_, err := softcascade.Purge(tx, softcascade.PurgeOptions{Before: db.NowFunc()})
+					_, err := softcascade.Purge(tx, softcascade.PurgeOptions{Before: db.NowFunc(), OverrideRetention: true})
 					return err
 				})
 			}, softcascade.ErrInvalidValue},
@@ -177,7 +177,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 				return err
 			}, nil},
 			{"PurgeEvery(zero interval)", func() error {
-				return softcascade.PurgeEvery(context.Background(), db, 0, softcascade.PurgeOptions{Before: db.NowFunc()})
+				return softcascade.PurgeEvery(context.Background(), db, 0, softcascade.PurgeOptions{Before: db.NowFunc(), OverrideRetention: true})
 			}, softcascade.ErrInvalidValue},
 			{"PurgeEvery(negative interval)", func() error {
 				return softcascade.PurgeEvery(context.Background(), db, -time.Hour, softcascade.PurgeOptions{})
@@ -214,7 +214,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 		}
 		// The purges refused had something to purge: with valid options
 		// the same call removes the deletion of "gone".
-		rep, err := softcascade.Purge(db, softcascade.PurgeOptions{Before: db.NowFunc()})
+		rep, err := softcascade.Purge(db, softcascade.PurgeOptions{Before: db.NowFunc(), OverrideRetention: true})
 		must(t, err)
 		eq(t, "rows a valid purge removes", rep.Rows, int64(79+9+2))
 	})

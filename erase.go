@@ -91,7 +91,7 @@ func Erase(db *gorm.DB, id string, opts ...EraseOption) (Report, error) {
 	case err != nil:
 		return rep, err
 	case d.PurgedAt != nil:
-		p.notify(db, Event{Op: Erased, Deletion: &d, Report: rep})
+		p.notify(db, Event{Op: Erased, DeletionID: d.ID, Deletion: &d, Report: rep})
 		return rep, nil
 	case runErr != nil:
 		return rep, runErr

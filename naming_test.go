@@ -45,7 +45,7 @@ func TestNamingStrategies(t *testing.T) {
 				must(t, err)
 				must(t, tdb.Delete(&p).Error)
 				must(t, tdb.Delete(&f).Error)
-				rep, err := softcascade.Purge(db, softcascade.PurgeOptions{Before: db.NowFunc()})
+				rep, err := softcascade.Purge(db, softcascade.PurgeOptions{Before: db.NowFunc(), OverrideRetention: true})
 				must(t, err)
 				if rep.Rows == 0 {
 					t.Fatalf("purge removed nothing")

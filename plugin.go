@@ -38,6 +38,8 @@ type Plugin struct {
 	// skipMigrate: Initialize checks the plugin's tables, creates none.
 	skipMigrate bool
 	onCommit    func(ctx context.Context, e Event)
+	retentions  []modelRetention         // WithRetentionFor, in order
+	byTable     map[string]time.Duration // their retention by root table
 
 	graph  *cascade.Graph
 	once   sync.Once
@@ -87,7 +89,9 @@ func New(opts ...Option) *Plugin {
 }
 
 // Retention is how long deletions stay restorable before Purge, by
-// default, removes them.
+// default, removes them: the retention stored with deletions whose root
+// model has no WithRetentionFor, and the one Purge applies to deletions
+// logged before retentions were stored.
 func (p *Plugin) Retention() time.Duration {
 	if p == nil {
 		return DefaultRetention
@@ -122,6 +126,11 @@ func (p *Plugin) initialize(db *gorm.DB) error {
 	if p.retention <= 0 {
 		return fmt.Errorf("softcascade: retention must be positive, got %s", p.retention)
 	}
+	byTable, err := p.retentionByTable(db)
+	if err != nil {
+		return err
+	}
+	p.byTable = byTable
 	if err := p.migrate(db); err != nil {
 		return err
 	}
@@ -141,10 +150,10 @@ func (p *Plugin) initialize(db *gorm.DB) error {
 			return err
 		}
 	}
-	cfg := &callbacks.Config{Graph: p.graph, GuardChildren: p.guard}
+	cfg := &callbacks.Config{Graph: p.graph, GuardChildren: p.guard, Retention: p.retentionFor}
 	if p.onCommit != nil {
 		cfg.Committed = func(ctx context.Context, d *deletionlog.Deletion) {
-			p.onCommit(ctx, Event{Op: Deleted, Deletion: (*Deletion)(d)})
+			p.onCommit(ctx, Event{Op: Deleted, DeletionID: d.ID, Deletion: (*Deletion)(d)})
 		}
 	}
 	return callbacks.Register(db, cfg)

@@ -176,7 +176,7 @@ func TestLegacyColumnPrecision(t *testing.T) {
 				clk.Advance(time.Second)
 				must(t, db.Delete(&p).Error)
 				clk.Advance(time.Hour)
-				rep, err := softcascade.Purge(db, softcascade.PurgeOptions{Before: clk.Now()})
+				rep, err := softcascade.Purge(db, softcascade.PurgeOptions{Before: clk.Now(), OverrideRetention: true})
 				must(t, err)
 				eq(t, "rows purged", rep.Rows, int64(7))
 				if diff := sameDump(onlyOther, dumpDB(t, db, false)); diff != "" {

@@ -21,10 +21,10 @@ import (
 const day = 24 * time.Hour
 
 // openClocked is open with a clock the test moves.
-func openClocked(t *testing.T, d modelstest.Dialect) (*gorm.DB, *clock) {
+func openClocked(t *testing.T, d modelstest.Dialect, opts ...softcascade.Option) (*gorm.DB, *clock) {
 	t.Helper()
 	clk := &clock{now: time.Now().UTC().Truncate(time.Second)}
-	return open(t, d, &gorm.Config{NowFunc: clk.Now}), clk
+	return open(t, d, &gorm.Config{NowFunc: clk.Now}, opts...), clk
 }
 
 // deleteAt deletes value (through the plugin) as if it happened age ago.

@@ -522,7 +522,7 @@ func TestRaceStress(t *testing.T) {
 						// Everything deleted so far has expired.
 						op = "purge"
 						var rep softcascade.Report
-						rep, err = softcascade.Purge(db, softcascade.PurgeOptions{Before: db.NowFunc(), BatchSize: 5})
+						rep, err = softcascade.Purge(db, softcascade.PurgeOptions{Before: db.NowFunc(), OverrideRetention: true, BatchSize: 5})
 						purged.Add(rep.Rows)
 					}
 					outcome := "ok"

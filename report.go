@@ -15,6 +15,9 @@ type Report struct {
 	// OnHold (Purge only) counts the deletions due that a legal hold kept
 	// (Hold); they stay until released.
 	OnHold int
+	// Deletions (Purge only) counts the deletions marked purged (in a dry
+	// run: that would be).
+	Deletions int
 	// Busy (Purge only): another process held the purge lock, so this
 	// call did nothing. Not an error: that process does the work.
 	Busy bool

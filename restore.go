@@ -118,6 +118,28 @@ func restoring(db *gorm.DB, fn func(*gorm.DB, *Plugin, restore.Request) (restore
 	if err != nil {
 		return Report{}, publicError(err)
 	}
-	p.notify(db, Event{Op: Restored, Report: rep})
+	p.notifyRestored(db, res)
 	return rep, nil
+}
+
+// notifyRestored sends one Restored event per deletion res brought rows
+// back from, and one without a deletion for the rows soft-deleted outside
+// the plugin.
+func (p *Plugin) notifyRestored(db *gorm.DB, res restore.Result) {
+	outside := Report{Rows: res.Rows, Tables: map[string]int64{}}
+	for t, n := range res.Tables {
+		outside.Tables[t] = n
+	}
+	for _, part := range res.Parts {
+		p.notify(db, Event{Op: Restored, DeletionID: part.Deletion, Report: Report{Rows: part.Rows, Tables: part.Tables}})
+		outside.Rows -= part.Rows
+		for t, n := range part.Tables {
+			if outside.Tables[t] -= n; outside.Tables[t] == 0 {
+				delete(outside.Tables, t)
+			}
+		}
+	}
+	if outside.Rows > 0 {
+		p.notify(db, Event{Op: Restored, Report: outside})
+	}
 }

@@ -18,8 +18,9 @@ import (
 // delay of up to a tenth of interval, and every later one after interval
 // plus up to a tenth of it, so that replicas started together do not
 // purge in step (they would not purge twice anyway: see Purge). A failed
-// run is logged (slog.Default()) and the next one comes as planned; leave
-// opts.Before zero so that each run uses the retention from its own now.
+// run is logged (slog.Default()) and the next one comes as planned. Each
+// run purges the deletions due at its own now (their stored PurgeAfter);
+// a fixed opts.Before would stop it from purging later deletions.
 //
 // It returns ctx's error once ctx ends, or at once an error that no run
 // could get past: interval not positive, plugin not installed, an

@@ -234,7 +234,7 @@ func TestPurgeKeepsAChildALiveRowReferences(t *testing.T) {
 
 		must(t, db.Delete(&link).Error)
 		clk.Advance(time.Second)
-		rep, err = softcascade.Purge(db, softcascade.PurgeOptions{Before: clk.Now()})
+		rep, err = softcascade.Purge(db, softcascade.PurgeOptions{Before: clk.Now(), OverrideRetention: true})
 		must(t, err)
 		eqMap(t, "Tables (second purge)", rep.Tables, map[string]int64{"sh_files": 1, "sh_folders": 1, "sh_links": 1})
 		eqMap(t, "Skipped (second purge)", rep.Skipped, nil)

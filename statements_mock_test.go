@@ -207,9 +207,9 @@ var mockDeletedAt = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 // tables' rows.
 func deletionRow(root, plan, tables string, rows int64) *sqlmock.Rows {
 	return sqlmock.NewRows([]string{"id", "root_table", "actor", "reason", "tenant", "deleted_at", "rows", "tables",
-		"roots", "restored_rows", "restored_at", "restored_by", "purged_at", "purge_started_at", "stamp", "plan"}).
+		"roots", "restored_rows", "restored_at", "restored_by", "purged_at", "purge_started_at", "purge_after", "stamp", "plan"}).
 		AddRow(mockDeletionID, root, "", "", "", mockDeletedAt, rows, tables,
-			1, 0, nil, "", nil, nil, mockDeletedAt.UnixMilli(), plan)
+			1, 0, nil, "", nil, nil, mockDeletedAt.Add(softcascade.DefaultRetention), mockDeletedAt.UnixMilli(), plan)
 }
 
 // A cascade delete: lock and count the roots, claim the deletion's log
@@ -490,7 +490,9 @@ func TestPurgeStatements(t *testing.T) {
 		name: "postgres", d: mockPostgres,
 		steps: []sent{
 			wantQuery(`SELECT pg_try_advisory_lock(hashtextextended('softcascade.purge.' || coalesce(current_schema(), ''), 0))`, oneRow(true)),
-			wantQuery(`SELECT * FROM "softcascade_deletions" WHERE "stamp" < $1 AND "stamp" > $2 AND "purged_at" IS NULL ORDER BY "stamp" LIMIT $3`, deletionRow("projects", projectPlan, `{"projects":1,"tasks":2}`, 3)),
+			// Deletions logged before purge-after was stored, then those due by it.
+			wantQuery(`SELECT * FROM "softcascade_deletions" WHERE "purged_at" IS NULL AND "purge_after" IS NULL AND "stamp" < $1 ORDER BY "stamp" LIMIT $2`, noRows()),
+			wantQuery(`SELECT * FROM "softcascade_deletions" WHERE "purged_at" IS NULL AND "purge_after" <= $1 ORDER BY "purge_after","stamp" LIMIT $2`, deletionRow("projects", projectPlan, `{"projects":1,"tasks":2}`, 3)),
 			wantQuery(`SELECT "sc_t0"."id",… FROM "projects" "sc_t0","tasks" "sc_t1" WHERE 1 = 0`, noRows()),
 			wantExec(`UPDATE "softcascade_deletions" SET "purge_started_at"=$1 WHERE "id" = $2 AND "purged_at" IS NULL AND "held_at" IS NULL AND "purge_started_at" IS NULL`, 1),
 			wantQuery(`SELECT table_name FROM information_schema.tables WHERE table_schema = CURRENT_SCHEMA() AND table_type = $1`, sqlmock.NewRows([]string{"table_name"}).AddRow("projects").AddRow("tasks")),
@@ -510,7 +512,8 @@ func TestPurgeStatements(t *testing.T) {
 		name: "mysql", d: mockMySQL,
 		steps: []sent{
 			wantQuery("SELECT GET_LOCK(CONCAT('softcascade.purge.', MD5(COALESCE(DATABASE(), ''))), 0)", oneRow(1)),
-			wantQuery("SELECT * FROM `softcascade_deletions` WHERE `stamp` < ? AND `stamp` > ? AND `purged_at` IS NULL ORDER BY `stamp` LIMIT ?", deletionRow("projects", projectPlan, `{"projects":1,"tasks":2}`, 3)),
+			wantQuery("SELECT * FROM `softcascade_deletions` WHERE `purged_at` IS NULL AND `purge_after` IS NULL AND `stamp` < ? ORDER BY `stamp` LIMIT ?", noRows()),
+			wantQuery("SELECT * FROM `softcascade_deletions` WHERE `purged_at` IS NULL AND `purge_after` <= ? ORDER BY `purge_after`,`stamp` LIMIT ?", deletionRow("projects", projectPlan, `{"projects":1,"tasks":2}`, 3)),
 			wantQuery("SELECT `sc_t0`.`id`,… FROM `projects` `sc_t0`,`tasks` `sc_t1` WHERE 1 = 0", noRows()),
 			wantExec("UPDATE `softcascade_deletions` SET `purge_started_at`=? WHERE `id` = ? AND `purged_at` IS NULL AND `held_at` IS NULL AND `purge_started_at` IS NULL", 1),
 			wantQuery("SELECT DATABASE()", oneRow("app")),

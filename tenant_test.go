@@ -155,7 +155,7 @@ func TestTenantsAreComparedExactly(t *testing.T) {
 			notFound(t, "RestoreDeletion as "+other, err)
 			_, err = softcascade.Restore(tdb, &modelstest.Project{ID: p.ID})
 			notFound(t, "Restore as "+other, err)
-			_, err = softcascade.Purge(tdb, softcascade.PurgeOptions{Before: db.NowFunc()})
+			_, err = softcascade.Purge(tdb, softcascade.PurgeOptions{Before: db.NowFunc(), OverrideRetention: true})
 			must(t, err)
 		}
 		eq(t, "projects deleted", modelstest.CountRows(t, db, &modelstest.Project{}).Deleted, int64(1))
@@ -194,7 +194,7 @@ func TestInvalidTenantsAreRefused(t *testing.T) {
 			invalid("RestoreDeletion", err)
 			_, err = softcascade.Restore(tdb, &modelstest.Project{ID: q.ID})
 			invalid("Restore", err)
-			_, err = softcascade.Purge(tdb, softcascade.PurgeOptions{Before: db.NowFunc()})
+			_, err = softcascade.Purge(tdb, softcascade.PurgeOptions{Before: db.NowFunc(), OverrideRetention: true})
 			invalid("Purge", err)
 		}
 		eq(t, "p live", modelstest.CountRows(t, db, &modelstest.Project{}).Live, int64(1))

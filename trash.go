@@ -186,10 +186,14 @@ func TableCounts(d Deletion) []TableCount {
 	return out
 }
 
-// PurgeDue is when a Purge with the default Before may remove deletion d
-// for good: its time plus the retention of the plugin installed on db
-// (DefaultRetention when none is).
+// PurgeDue is when Purge may remove deletion d for good: its stored
+// PurgeAfter; for a deletion logged before that was stored, its time plus
+// the retention of the plugin installed on db (DefaultRetention when none
+// is).
 func PurgeDue(db *gorm.DB, d Deletion) time.Time {
+	if !d.PurgeAfter.IsZero() {
+		return d.PurgeAfter
+	}
 	retention := DefaultRetention
 	if p, err := installed(db); err == nil {
 		retention = p.Retention()

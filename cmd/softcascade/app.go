@@ -32,31 +32,32 @@ const envDSN = "SOFTCASCADE_DSN"
 // every command shares.
 type app struct {
 	stdout, stderr io.Writer
+	stdin          io.Reader
 	getenv         func(string) string
 	// purge is softcascade.Purge, or a test's fake.
 	purge purgeFunc
 	// terminal reports whether w is an interactive terminal.
 	terminal func(w io.Writer) bool
+	// canAsk reports whether a question can be asked on stdin and
+	// answered (both stdin and stderr are terminals): erase, purge
+	// --older-than and archive restore ask before they go on.
+	canAsk func() bool
 	// now is the clock for ages given on the command line (--since 7d).
 	now func() time.Time
-	// stdin answers erase's question; stdinTerminal says whether a
-	// person is there to answer it.
-	stdin         io.Reader
-	stdinTerminal func() bool
 
-	dsn       string
+	dsn string
+	// retention is the flag --retention, gone: given, it is refused.
 	retention days
 }
 
 func newApp(stdout, stderr io.Writer, getenv func(string) string) *app {
 	return &app{
 		stdout: stdout, stderr: stderr, getenv: getenv,
-		purge:         softcascade.Purge,
-		terminal:      isTerminal,
-		now:           time.Now,
-		retention:     days(defaultRetention),
-		stdin:         os.Stdin,
-		stdinTerminal: func() bool { return isTerminal(os.Stdin) },
+		stdin:    os.Stdin,
+		purge:    softcascade.Purge,
+		terminal: isTerminal,
+		canAsk:   func() bool { return isTerminal(os.Stdin) && isTerminal(stderr) },
+		now:      time.Now,
 	}
 }
 

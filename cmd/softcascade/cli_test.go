@@ -151,7 +151,8 @@ func TestCLIOnEveryDatabase(t *testing.T) {
 		// purge: a dry run of everything older than an hour counts the
 		// fixture's deletions; a future cutoff is refused.
 		run("purge", "--dry-run").want(t, 0, "Nothing to purge.")
-		run("purge", "--dry-run", "--before", "1h").want(t, 0, "Would purge", "dry run")
+		run("purge", "--dry-run", "--before", "1h").want(t, 0, "Nothing to purge.")
+		run("purge", "--dry-run", "--older-than", "1h").want(t, 0, "Would purge 4 deletions", "dry run")
 		run("purge", "--dry-run", "--before", "2999-01-01").want(t, 1, "future")
 	})
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"text/tabwriter"
 
 	"github.com/softcascade/softcascade"
@@ -14,12 +13,12 @@ import (
 func printCounts(w io.Writer, counts []softcascade.TableCount) {
 	width := len("ROWS")
 	for _, c := range counts {
-		width = max(width, len(strconv.FormatInt(c.Rows, 10)))
+		width = max(width, len(thousands(c.Rows)))
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "TABLE\t%*s\n", width, "ROWS")
 	for _, c := range counts {
-		fmt.Fprintf(tw, "%s\t%*d\n", printable(c.Table), width, c.Rows)
+		fmt.Fprintf(tw, "%s\t%*s\n", printable(c.Table), width, thousands(c.Rows))
 	}
 	_ = tw.Flush()
 }

@@ -55,7 +55,21 @@ func (a *app) connect(ctx context.Context) (db *gorm.DB, closeDB func(), err err
 		return nil, nil, fmt.Errorf("connect to %s: %w", dial.Name(), err)
 	}
 	closeDB = func() { _ = sqlDB.Close() }
-	return db.WithContext(ctx), closeDB, nil
+	db = db.WithContext(ctx)
+	if !db.Migrator().HasTable(&softcascade.Deletion{}) {
+		closeDB()
+		return nil, nil, fmt.Errorf("this %s database has no softcascade deletion log (table %s): is --dsn right?",
+			dial.Name(), softcascade.Deletion{}.TableName())
+	}
+	// The command does not know the application's retention: deletions
+	// logged without a purge-after are never due for it (see purge). It
+	// never changes the application's schema: the plugin's tables must be
+	// there as the application's migrations made them.
+	if err := db.Use(softcascade.New(softcascade.WithRetention(unknownRetention), softcascade.SkipMigrate())); err != nil {
+		closeDB()
+		return nil, nil, err
+	}
+	return db, closeDB, nil
 }
 
 // oneLine is a driver's error with its lines joined (pgx lists one line

@@ -45,7 +45,7 @@ This cannot be undone. On a terminal it asks first; elsewhere it needs --yes.`,
 			if batchSize < 0 {
 				return usagef("--batch-size must not be negative")
 			}
-			if !yes && !a.stdinTerminal() {
+			if !yes && !a.canAsk() {
 				return usagef("erase cannot be undone: it asks for confirmation on a terminal; pass --yes to erase without asking")
 			}
 			ctx := softcascade.WithReason(softcascade.WithActor(withTenant(cmd, tenant), a.actorOr(actor)), reason)
@@ -78,7 +78,7 @@ This cannot be undone. On a terminal it asks first; elsewhere it needs --yes.`,
 			}
 			if err != nil {
 				if len(rep.Skipped) > 0 && !asJSON {
-					a.printPurge(rep, false)
+					a.printKept(rep.Skipped)
 				}
 				return err
 			}
@@ -108,7 +108,7 @@ func (a *app) confirm(question string) (bool, error) {
 	fmt.Fprint(a.stderr, question)
 	line, err := bufio.NewReader(a.stdin).ReadString('\n')
 	if err != nil && line == "" {
-		return false, fmt.Errorf("no answer: nothing erased")
+		return false, fmt.Errorf("no answer: nothing changed")
 	}
 	answer := strings.ToLower(strings.TrimSpace(line))
 	return answer == "y" || answer == "yes", nil

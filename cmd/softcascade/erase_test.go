@@ -74,7 +74,7 @@ func TestEraseAsksOnATerminal(t *testing.T) {
 			var out, errOut bytes.Buffer
 			a := newApp(&out, &errOut, func(string) string { return "" })
 			a.stdin = strings.NewReader(answer)
-			a.stdinTerminal = func() bool { return true }
+			a.canAsk = func() bool { return true }
 			code := a.run(context.Background(), []string{"erase", f.ids["task"], "--dsn", f.dsn})
 			return out.String() + errOut.String(), code
 		}

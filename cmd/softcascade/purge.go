@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 	"gorm.io/gorm"
 
@@ -14,106 +13,196 @@ import (
 // purgeFunc runs a purge: softcascade.Purge, or a test's fake.
 type purgeFunc func(db *gorm.DB, opts softcascade.PurgeOptions) (softcascade.Report, error)
 
+// purgeRequest is what the purge command was asked to do.
+type purgeRequest struct {
+	opts        softcascade.PurgeOptions
+	before      string
+	olderThan   string // as given, for messages
+	yes, asJSON bool
+	progress    string
+}
+
 func (a *app) purgeCmd() *cobra.Command {
-	var (
-		req    softcascade.PurgeOptions
-		before string
-	)
+	var req purgeRequest
 	cmd := &cobra.Command{
 		Use:   "purge",
-		Short: "Permanently delete the rows of deletions older than the retention",
-		Long: `Permanently delete the rows of every deletion made before --before
-(default: now minus --retention), children before parents, in short batches.
-Rows held by a foreign key from outside the cascade are kept and reported.
-On a terminal a progress bar shows on stderr; otherwise one line per batch.`,
+		Short: "Permanently delete the rows of the deletions that are due",
+		Long: `Permanently delete the rows of every deletion that is due: each deletion
+stores when it may be purged (its purge-after, from the application's
+retention when it was made), and purge honours it. Rows go children before
+parents, in short batches; rows held by a foreign key from outside the
+cascade are kept and reported.
+
+--before narrows the purge to the due deletions made before a time.
+--older-than overrides the stored retention: every deletion older than the
+age goes, due or not. On a terminal it shows what will go and asks; in a
+script pass --yes (without a terminal and without --yes it is refused).
+Deletions logged before purge-after times were stored are left to the
+application's own purge (it knows its retention), or --older-than.
+
+Progress: a bar on stderr when stderr is a terminal (log lines print above
+it), else one line per batch (--progress bar|lines|none to choose).
+--json prints one JSON document on stdout when the purge ends.`,
 		Example: `  softcascade purge --dry-run
   softcascade purge --before 2026-10-01 --batch-size 5000
-  softcascade purge --retention 14d`,
+  softcascade purge --older-than 7d --yes --json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var err error
-			if req.Before, err = parseWhen("before", before, a.now()); err != nil {
+			if err := a.checkPurge(cmd, &req); err != nil {
 				return err
-			}
-			if req.BatchSize < 0 {
-				return usagef("--batch-size must not be negative")
 			}
 			db, closeDB, err := a.open(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer closeDB()
-			var done func()
-			req.Progress, done = a.progress(req.DryRun)
-			rep, err := a.purge(db, req)
-			done()
-			if rep.Rows > 0 || err == nil {
-				a.printPurge(rep, req.DryRun)
-			}
-			return err
+			return a.runPurge(db, &req)
 		},
 	}
 	f := cmd.Flags()
-	f.BoolVar(&req.DryRun, "dry-run", false, "count what would be purged, change nothing")
-	f.StringVar(&before, "before", "", "purge deletions made before a date, a time or an age (2026-10-01, 720h, 30d)")
-	f.IntVar(&req.BatchSize, "batch-size", 0, "rows per DELETE statement and transaction (default 1000)")
+	f.BoolVar(&req.opts.DryRun, "dry-run", false, "list the deletions and count the rows that would be purged, change nothing")
+	f.StringVar(&req.before, "before", "", "only due deletions made before a date, a time or an age (2026-10-01, 720h, 30d)")
+	f.StringVar(&req.olderThan, "older-than", "", "override the stored retention: purge every deletion older than this age (7d, 36h); asks first")
+	f.BoolVar(&req.yes, "yes", false, "do not ask before --older-than purges (for scripts)")
+	f.IntVar(&req.opts.BatchSize, "batch-size", 0, "rows per DELETE statement and transaction (default 1000)")
+	f.BoolVar(&req.asJSON, "json", false, "print the result as one JSON document")
+	f.StringVar(&req.progress, "progress", "auto", "progress on stderr: bar, lines, none, or auto (a bar on a terminal, else lines)")
 	return cmd
 }
 
-// progress returns the purge's progress reporter, a bar on a terminal and
-// plain lines otherwise (both on stderr), and the function that ends it.
-func (a *app) progress(dryRun bool) (report func(softcascade.Progress), done func()) {
-	verb := "purged"
-	if dryRun {
-		verb = "counted"
+// checkPurge checks the flags and fills req.opts.
+func (a *app) checkPurge(cmd *cobra.Command, req *purgeRequest) error {
+	var err error
+	if req.opts.Before, err = parseWhen("before", req.before, a.now()); err != nil {
+		return err
 	}
-	if !a.terminal(a.stderr) {
-		return func(p softcascade.Progress) {
-			fmt.Fprintf(a.stderr, "purge: %s %d rows (%s)\n", verb, p.Rows, printable(p.Table))
-		}, func() {}
+	if req.opts.BatchSize < 0 {
+		return usagef("--batch-size must not be negative")
 	}
-	bar := progressbar.NewOptions64(-1,
-		progressbar.OptionSetWriter(a.stderr),
-		progressbar.OptionSetDescription(verb),
-		progressbar.OptionShowCount(),
-		progressbar.OptionSetItsString("rows"),
-		progressbar.OptionShowIts(),
-		progressbar.OptionThrottle(100*time.Millisecond),
-		progressbar.OptionSetSpinnerChangeInterval(0), // no rendering goroutine
-	)
-	return func(p softcascade.Progress) {
-			bar.Describe(fmt.Sprintf("%s (%s)", verb, printable(p.Table)))
-			_ = bar.Set64(p.Rows)
-		}, func() {
-			_ = bar.Clear()
-			_ = bar.Exit()
+	switch req.progress {
+	case "auto", "bar", "lines", "none":
+	default:
+		return usagef("invalid --progress %q: want bar, lines, none or auto", req.progress)
+	}
+	if cmd.Flags().Changed("older-than") {
+		if req.before != "" {
+			return usagef("--older-than and --before do not go together: --older-than already says which deletions go")
 		}
+		age, err := parseAge(req.olderThan)
+		if err != nil || age <= 0 {
+			return usagef("invalid --older-than %q: want a positive age (36h, 7d)", req.olderThan)
+		}
+		req.opts.Before = a.now().Add(-age)
+		req.opts.OverrideRetention = true
+	}
+	return nil
 }
 
-// printPurge prints what a purge removed (or would remove) per table.
-func (a *app) printPurge(rep softcascade.Report, dryRun bool) {
+// runPurge lists what is due, asks when the retention is overridden, runs
+// the purge with progress and prints the result.
+func (a *app) runPurge(db *gorm.DB, req *purgeRequest) error {
+	due, err := softcascade.DuePurge(db, req.opts)
+	if err != nil {
+		return err
+	}
+	if req.opts.OverrideRetention && !req.opts.DryRun && len(due) > 0 {
+		if err := a.confirmOverride(db, req, due); err != nil {
+			return err
+		}
+	}
+	var total int64
+	for _, d := range due {
+		total += d.InTrash()
+	}
+	p := a.newProgress(req, total)
+	req.opts.Progress, req.opts.Logger = p.report, p.logger()
+	start := time.Now()
+	rep, err := a.purge(db, req.opts)
+	took := time.Since(start)
+	p.done()
+	if rep.Rows > 0 || rep.Deletions > 0 || err == nil {
+		if req.asJSON {
+			if jerr := writeJSON(a.stdout, purgeResult(req, due, rep, took)); jerr != nil && err == nil {
+				err = jerr
+			}
+		} else {
+			a.printPurge(req, due, rep, took)
+		}
+	}
+	return err
+}
+
+// confirmOverride asks on the terminal before an override purges
+// deletions before their time; --yes skips the question. Without a
+// terminal to ask on, the override needs --yes.
+func (a *app) confirmOverride(db *gorm.DB, req *purgeRequest, due []softcascade.Deletion) error {
+	if req.yes {
+		return nil
+	}
+	if !a.canAsk() {
+		return usagef("--older-than %s overrides the retention stored with each deletion: pass --yes to confirm (there is no terminal to ask on)", req.olderThan)
+	}
+	var rows int64
+	early := 0
+	now := a.now()
+	for _, d := range due {
+		rows += d.InTrash()
+		if softcascade.PurgeDue(db, d).After(now) {
+			early++
+		}
+	}
+	ok, err := a.confirm(fmt.Sprintf("--older-than %s overrides the stored retention: %s %s, %s %s, go for good; %s of them before their purge-after.\nPurge them? [y/N] ",
+		req.olderThan, thousands(int64(len(due))), plural(int64(len(due)), "deletion", "deletions"),
+		thousands(rows), plural(rows, "row", "rows"), thousands(int64(early))))
+	if err != nil || ok {
+		return err
+	}
+	return fmt.Errorf("purge not confirmed: nothing changed")
+}
+
+// printPurge prints what a purge removed (or would remove): in a dry run
+// the deletions first; then the total and the rows per table.
+func (a *app) printPurge(req *purgeRequest, due []softcascade.Deletion, rep softcascade.Report, took time.Duration) {
+	dryRun := req.opts.DryRun
 	switch {
 	case rep.Busy:
 		fmt.Fprintln(a.stdout, "Another purge is running (it holds the purge lock): nothing done.")
 		return
-	case rep.Rows == 0 && len(rep.Skipped) == 0:
+	case rep.Rows == 0 && rep.Deletions == 0 && len(rep.Skipped) == 0 && rep.OnHold == 0:
 		fmt.Fprintln(a.stdout, "Nothing to purge.")
 		return
-	case dryRun:
-		fmt.Fprintf(a.stdout, "Would purge %d %s (dry run: nothing changed).\n", rep.Rows, plural(rep.Rows, "row", "rows"))
-	default:
-		fmt.Fprintf(a.stdout, "Purged %d %s.\n", rep.Rows, plural(rep.Rows, "row", "rows"))
+	}
+	if dryRun && len(due) > 0 {
+		printDeletions(a.stdout, due)
+		fmt.Fprintln(a.stdout)
+	}
+	counted := fmt.Sprintf("%s %s, %s %s", thousands(int64(rep.Deletions)), plural(int64(rep.Deletions), "deletion", "deletions"),
+		thousands(rep.Rows), plural(rep.Rows, "row", "rows"))
+	if dryRun {
+		fmt.Fprintf(a.stdout, "Would purge %s (dry run: nothing changed).\n", counted)
+	} else {
+		fmt.Fprintf(a.stdout, "Purged %s in %.1f s.\n", counted, took.Seconds())
 	}
 	if rep.Rows > 0 {
 		fmt.Fprintln(a.stdout)
 		printCounts(a.stdout, countsOf(rep.Tables, softcascade.Deletion{}))
 	}
-	if len(rep.Skipped) > 0 {
-		var n int64
-		for _, v := range rep.Skipped {
-			n += v
-		}
-		fmt.Fprintf(a.stdout, "\nKept %d %s held by a foreign key from outside the cascade:\n\n", n, plural(n, "row", "rows"))
-		printCounts(a.stdout, countsOf(rep.Skipped, softcascade.Deletion{}))
+	a.printKept(rep.Skipped)
+	if rep.OnHold > 0 {
+		fmt.Fprintf(a.stdout, "\nLeft %s %s under a legal hold ('softcascade trash --held' lists them).\n",
+			thousands(int64(rep.OnHold)), plural(int64(rep.OnHold), "deletion", "deletions"))
 	}
+}
+
+// printKept lists the rows a purge or an erase could not remove.
+func (a *app) printKept(skipped map[string]int64) {
+	if len(skipped) == 0 {
+		return
+	}
+	var n int64
+	for _, v := range skipped {
+		n += v
+	}
+	fmt.Fprintf(a.stdout, "\nKept %s %s held by a foreign key from outside the cascade:\n\n", thousands(n), plural(n, "row", "rows"))
+	printCounts(a.stdout, countsOf(skipped, softcascade.Deletion{}))
 }

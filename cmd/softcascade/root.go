@@ -31,7 +31,14 @@ Exit codes: 0 done, 1 error, 2 wrong usage, 3 deletion not found.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	flags := root.PersistentFlags()
 	flags.StringVar(&a.dsn, "dsn", "", "database to open (default $"+envDSN+")")
-	flags.Var(&a.retention, "retention", "the application's retention, for 'purge in' and purge's default --before (e.g. 30d, 336h)")
+	flags.Var(&a.retention, "retention", "gone: each deletion stores when it may be purged")
+	_ = flags.MarkHidden("retention")
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if cmd.Flags().Changed("retention") {
+			return usagef("--retention is gone: each deletion stores when it may be purged (its purge-after, from the application's retention); to purge earlier use 'purge --older-than %s' (asks first, --yes for scripts)", a.retention.String())
+		}
+		return nil
+	}
 	root.AddCommand(a.trashCmd(), a.showCmd(), a.restoreCmd(), a.purgeCmd(), a.schemaCmd())
 	root.AddCommand(a.eraseCmd(), a.holdCmd(), a.releaseCmd())
 	return root

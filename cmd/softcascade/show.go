@@ -14,7 +14,7 @@ import (
 // showOutput is what `show --json` prints.
 type showOutput struct {
 	softcascade.Deletion
-	PurgeDue time.Time                `json:"purgeDue"`
+	PurgeDue *time.Time               `json:"purgeDue"` // null: logged without a purge-after
 	PerTable []softcascade.TableCount `json:"perTable"`
 	InTrash  int64                    `json:"inTrash"`
 }
@@ -40,7 +40,7 @@ func (a *app) showCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			due := softcascade.PurgeDue(db, d)
+			due := purgeDue(d)
 			if asJSON {
 				return writeJSON(a.stdout, showOutput{Deletion: d, PurgeDue: due,
 					PerTable: softcascade.TableCounts(d), InTrash: d.InTrash()})
@@ -110,6 +110,8 @@ func status(d softcascade.Deletion, purgeIn string) string {
 		return fmt.Sprintf("restored %s by %s", showTime(*d.RestoredAt), printable(orDash(d.RestoredBy)))
 	case d.RestoredRows > 0:
 		return fmt.Sprintf("in the trash, %d of %d rows restored; %s", d.RestoredRows, d.Rows, purgeWhen(purgeIn))
+	case purgeIn == "unknown":
+		return "in the trash; purge date not stored (the application's retention decides)"
 	default:
 		return "in the trash; " + purgeWhen(purgeIn)
 	}

@@ -10,7 +10,39 @@ import (
 	"github.com/softcascade/softcascade"
 )
 
-const defaultRetention = softcascade.DefaultRetention
+// unknownRetention is the retention the command installs the plugin
+// with: it does not know the application's, so deletions logged before
+// purge-after times were stored are never due for it (purge --older-than
+// still purges them). Trash and show say "unknown" for them.
+const unknownRetention = 200 * 365 * 24 * time.Hour
+
+// purgeDue is when deletion d may be purged; nil for a deletion logged
+// without a purge-after (the application's retention decides).
+func purgeDue(d softcascade.Deletion) *time.Time {
+	if d.PurgeAfter.IsZero() {
+		return nil
+	}
+	t := d.PurgeAfter
+	return &t
+}
+
+// thousands formats n with a comma every three digits: 12,345.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
 
 // days is a duration flag that also takes whole days ("30d").
 type days time.Duration
@@ -77,8 +109,12 @@ func parseWhen(flag, s string, now time.Time) (time.Time, error) {
 	return time.Time{}, usagef("invalid --%s %q: want a date (2026-11-01), a time (2026-11-01T15:04, RFC 3339) or an age (36h, 7d)", flag, s)
 }
 
-// purgeIn says how long until a deletion may be purged: "29d", "5h", "due".
-func purgeIn(due, now time.Time) string {
+// purgeIn says how long until a deletion may be purged: "29d", "5h",
+// "due", or "unknown" (nil due: logged without a purge-after).
+func purgeIn(due *time.Time, now time.Time) string {
+	if due == nil {
+		return "unknown"
+	}
 	left := due.Sub(now)
 	switch {
 	case left <= 0:

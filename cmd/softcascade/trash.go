@@ -22,8 +22,8 @@ const tenantHelp = "only this tenant's deletions (default: every tenant's)"
 type trashItem struct {
 	softcascade.Deletion
 	// InTrash counts the rows not restored yet.
-	InTrash  int64     `json:"inTrash"`
-	PurgeDue time.Time `json:"purgeDue"`
+	InTrash  int64      `json:"inTrash"`
+	PurgeDue *time.Time `json:"purgeDue"` // null: logged without a purge-after
 }
 
 // trashPage is what `trash --json` prints.
@@ -71,7 +71,7 @@ many more), how many rows are still in the trash and how long until purge.`,
 			}
 			page := trashPage{Total: total, Limit: filter.Limit, Offset: filter.Offset, Deletions: []trashItem{}}
 			for _, d := range ds {
-				page.Deletions = append(page.Deletions, trashItem{Deletion: d, InTrash: d.InTrash(), PurgeDue: softcascade.PurgeDue(db, d)})
+				page.Deletions = append(page.Deletions, trashItem{Deletion: d, InTrash: d.InTrash(), PurgeDue: purgeDue(d)})
 			}
 			if asJSON {
 				return writeJSON(a.stdout, page)

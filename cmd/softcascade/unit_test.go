@@ -98,8 +98,21 @@ func TestPurgeIn(t *testing.T) {
 		-time.Hour: "due", 0: "due", time.Minute: "<1h", 5*time.Hour + time.Minute: "5h",
 		29*24*time.Hour + 23*time.Hour: "29d", 30 * 24 * time.Hour: "30d",
 	} {
-		if got := purgeIn(now.Add(left), now); got != want {
+		due := now.Add(left)
+		if got := purgeIn(&due, now); got != want {
 			t.Errorf("purgeIn(%s) = %q, want %q", left, got, want)
+		}
+	}
+	if got := purgeIn(nil, now); got != "unknown" {
+		t.Errorf("purgeIn(nil) = %q", got)
+	}
+}
+
+func TestThousands(t *testing.T) {
+	for n, want := range map[int64]string{0: "0", 7: "7", 999: "999", 1000: "1,000", 12345: "12,345",
+		1234567: "1,234,567", -1234: "-1,234", 100000: "100,000"} {
+		if got := thousands(n); got != want {
+			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
 		}
 	}
 }
@@ -140,7 +153,7 @@ func fakePurge(t *testing.T, want softcascade.PurgeOptions, rep softcascade.Repo
 }
 
 func TestPurgeCommand(t *testing.T) {
-	rep := softcascade.Report{Rows: 2500, Tables: map[string]int64{"comments": 1000, "tasks": 1499, "projects": 1},
+	rep := softcascade.Report{Rows: 2500, Deletions: 3, Tables: map[string]int64{"comments": 1000, "tasks": 1499, "projects": 1},
 		Skipped: map[string]int64{"documents": 2}}
 	before := time.Date(2026, 10, 1, 0, 0, 0, 0, time.Local)
 
@@ -149,18 +162,18 @@ func TestPurgeCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, s := range []string{"Would purge 2500 rows (dry run: nothing changed).", "tasks", "1499", "Kept 2 rows held by a foreign key", "documents"} {
+	for _, s := range []string{"Would purge 3 deletions, 2,500 rows (dry run: nothing changed).", "tasks", "1,499", "Kept 2 rows held by a foreign key", "documents"} {
 		if !strings.Contains(out, s) {
 			t.Errorf("stdout lacks %q:\n%s", s, out)
 		}
 	}
-	if want := "purge: counted 1000 rows (comments)\npurge: counted 2000 rows (tasks)\n"; !strings.HasPrefix(errOut, want) {
+	if want := "purge: counted 1,000 of 1,000 rows (comments)\npurge: counted 2,000 of 2,000 rows (tasks)\n"; !strings.Contains(errOut, want) {
 		t.Errorf("progress lines:\n%s\nwant them to start with:\n%s", errOut, want)
 	}
 
 	// On a terminal: a progress bar on stderr; the report stays on stdout.
 	out, errOut, code = runPurge(t, true, fakePurge(t, softcascade.PurgeOptions{}, rep, nil))
-	if code != 0 || !strings.Contains(out, "Purged 2500 rows.") || strings.Contains(errOut, "purge: purged") || !strings.Contains(errOut, "\r") {
+	if code != 0 || !strings.Contains(out, "Purged 3 deletions, 2,500 rows in ") || strings.Contains(errOut, "purge: purged") || !strings.Contains(errOut, "\r") {
 		t.Errorf("terminal: exit %d\nstdout:\n%s\nstderr: %q", code, out, errOut)
 	}
 
@@ -173,7 +186,7 @@ func TestPurgeCommand(t *testing.T) {
 	// Interrupted: what was done is printed, and the error exits 1.
 	partial := softcascade.Report{Rows: 1000, Tables: map[string]int64{"comments": 1000}}
 	out, errOut, code = runPurge(t, false, fakePurge(t, softcascade.PurgeOptions{}, partial, context.Canceled))
-	if code != 1 || !strings.Contains(out, "Purged 1000 rows.") || !strings.Contains(errOut, "context canceled") {
+	if code != 1 || !strings.Contains(out, "Purged 0 deletions, 1,000 rows in ") || !strings.Contains(errOut, "context canceled") {
 		t.Errorf("cancelled: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 }

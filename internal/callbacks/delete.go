@@ -115,7 +115,7 @@ func (c *Config) prepare(db *gorm.DB) {
 	if st == nil || st.plan == nil || db.Error != nil {
 		return
 	}
-	if err := stage(db, st); err != nil {
+	if err := c.stage(db, st); err != nil {
 		_ = db.AddError(err)
 		return
 	}
@@ -123,9 +123,10 @@ func (c *Config) prepare(db *gorm.DB) {
 }
 
 // stage does prepare's work up to the build: check the tenant, scope the
-// statement to the roots, lock them, claim the deletion, ledger the roots
+// statement to the roots, lock them, claim the deletion (kept for the root
+// table's retention), ledger the roots
 // of a table without a unique stamp, and add the SET.
-func stage(db *gorm.DB, st *state) error {
+func (c *Config) stage(db *gorm.DB, st *state) error {
 	s := db.Statement
 	ctx := s.Context
 	tenant, _, err := deletionlog.Tenant(ctx)
@@ -147,7 +148,7 @@ func stage(db *gorm.DB, st *state) error {
 		return nil
 	}
 	d := &deletionlog.Deletion{Table: st.plan.Root, Actor: deletionlog.Actor(ctx), Reason: deletionlog.Reason(ctx), Tenant: tenant, Plan: st.plan}
-	if err := claim(db, d, ms); err != nil {
+	if err := claim(db, d, ms, c.retention(d.Table)); err != nil {
 		return err
 	}
 	st.deletion = d
@@ -174,12 +175,13 @@ func scopeRoots(db *gorm.DB, st *state) {
 
 // claim records the deletion d with the stamp ms (unique across
 // deletions); a dry run only gives d its time.
-func claim(db *gorm.DB, d *deletionlog.Deletion, ms int64) error {
+func claim(db *gorm.DB, d *deletionlog.Deletion, ms int64, retention time.Duration) error {
 	if db.DryRun {
 		d.Stamp, d.DeletedAt = ms, deletionlog.StampTime(ms)
+		d.PurgeAfter = d.DeletedAt.Add(retention)
 		return nil
 	}
-	return deletionlog.Claim(session(db), d, ms)
+	return deletionlog.Retained(session(db), d, ms, retention)
 }
 
 // ledgerRoots writes the roots of a table whose soft-delete field cannot

@@ -6,6 +6,7 @@ package callbacks
 
 import (
 	"context"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -21,6 +22,9 @@ type Config struct {
 	// committed (never for a deletion inside the caller's transaction,
 	// whose commit GORM does not report).
 	Committed func(ctx context.Context, d *deletionlog.Deletion)
+	// Retention is how long a deletion of a root table is kept before it
+	// may be purged: its PurgeAfter is its time plus Retention(table).
+	Retention func(table string) time.Duration
 	// GuardChildren refuses, with ErrParentDeleted, to create rows whose
 	// cascading parent is soft-deleted (see guard).
 	GuardChildren bool
@@ -62,4 +66,13 @@ func (c *Config) learn(db *gorm.DB) {
 	if db.Error == nil && db.Statement.Schema != nil {
 		c.Graph.Learn(db.Statement.Schema)
 	}
+}
+
+// retention is how long deletions of root table are kept (0 when the
+// Config has no Retention).
+func (c *Config) retention(table string) time.Duration {
+	if c.Retention == nil {
+		return 0
+	}
+	return c.Retention(table)
 }

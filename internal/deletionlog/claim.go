@@ -2,6 +2,7 @@ package deletionlog
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -16,8 +17,13 @@ const maxClaims = 10000
 // Claim inserts d into the log with a stamp no other deletion holds,
 // starting at ms and moving one millisecond later per clash. The unique
 // index on the stamp makes concurrent claims safe: the loser of a race
-// sees its insert do nothing and tries the next millisecond.
-func Claim(tx *gorm.DB, d *Deletion, ms int64) error {
+// sees its insert do nothing and tries the next millisecond. Its
+// PurgeAfter is its time (see Retained for a retention).
+func Claim(tx *gorm.DB, d *Deletion, ms int64) error { return Retained(tx, d, ms, 0) }
+
+// Retained is Claim for a deletion kept for retention: its PurgeAfter is
+// its time plus retention.
+func Retained(tx *gorm.DB, d *Deletion, ms int64, retention time.Duration) error {
 	if d.ID == "" {
 		id, err := uuid.NewV7()
 		if err != nil {
@@ -28,6 +34,7 @@ func Claim(tx *gorm.DB, d *Deletion, ms int64) error {
 	for i := int64(0); i < maxClaims; i++ {
 		d.Stamp = ms + i
 		d.DeletedAt = StampTime(d.Stamp)
+		d.PurgeAfter = d.DeletedAt.Add(retention)
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(d)
 		if res.Error != nil {
 			return errs.Wrap(res.Error, "record deletion")

@@ -55,11 +55,19 @@ type Deletion struct {
 	RestoredAt *time.Time `gorm:"column:restored_at" json:"restoredAt,omitempty"`
 	RestoredBy string     `gorm:"column:restored_by" json:"restoredBy,omitempty"` // unbounded, like Actor
 	// PurgedAt is set once the deletion's rows are permanently deleted.
-	PurgedAt *time.Time `gorm:"column:purged_at;index:idx_softcascade_deletions_purged_at" json:"purgedAt,omitempty"`
+	PurgedAt *time.Time `gorm:"column:purged_at;index:idx_softcascade_deletions_purged_at;index:idx_softcascade_deletions_purge_due,priority:1" json:"purgedAt,omitempty"`
 	// PurgeStartedAt is set by the purge that is about to delete the
 	// deletion's first row. From then on it cannot be restored, as part of
 	// it may be gone; a later purge finishes it if this one stops.
 	PurgeStartedAt *time.Time `gorm:"column:purge_started_at" json:"purgeStartedAt,omitempty"`
+	// PurgeAfter is when purging the deletion becomes allowed, set when
+	// it is made: its time plus the retention in force for its root table
+	// (WithRetentionFor, else WithRetention). Every purger honours it;
+	// overriding it takes PurgeOptions.OverrideRetention. Zero for
+	// deletions logged before it was stored (column NULL): those fall
+	// back to DeletedAt plus the purger's retention. Indexed with
+	// PurgedAt (purge_due), for the purge's query of unpurged due ones.
+	PurgeAfter time.Time `gorm:"column:purge_after;index:idx_softcascade_deletions_purge_due,priority:2" json:"purgeAfter"`
 	// Stamp is DeletedAt in unix milliseconds; unique across deletions, so
 	// it identifies the rows this deletion stamped.
 	Stamp int64 `gorm:"column:stamp;uniqueIndex:idx_softcascade_deletions_stamp" json:"-"`

@@ -52,7 +52,9 @@ func (r *runner) deletions(ds []deletionlog.Deletion) error {
 	if len(todo) == 0 {
 		return nil
 	}
-	if !r.opts.DryRun {
+	if r.opts.DryRun {
+		r.res.Purged += len(todo)
+	} else {
 		var err error
 		if todo, err = r.start(todo); err != nil || len(todo) == 0 {
 			return err

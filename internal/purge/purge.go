@@ -34,6 +34,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/softcascade/softcascade/internal/cascade/plan"
+	"github.com/softcascade/softcascade/internal/deletionlog"
 	"github.com/softcascade/softcascade/internal/dialect"
 	"github.com/softcascade/softcascade/internal/errs"
 )
@@ -44,8 +45,17 @@ const DefaultBatchSize = 1000
 
 // Options tell Run what to purge and how.
 type Options struct {
-	// Cutoff: deletions made before it go (required).
+	// Cutoff (required): with Due zero, every deletion made before it goes
+	// (an override of the stored retention); with Due set, only the
+	// deletions logged without a purge-after (before it was stored) made
+	// before it go. Models' rows soft-deleted before it go in both cases.
 	Cutoff time.Time
+	// Due: the deletions whose stored purge-after is at or before Due go
+	// (zero: an override, see Cutoff).
+	Due time.Time
+	// Before, with Due: only the deletions made before Before go (zero:
+	// no such bound).
+	Before time.Time
 	// BatchSize is the largest number of rows one statement or one
 	// transaction deletes; zero means DefaultBatchSize.
 	BatchSize int
@@ -102,8 +112,11 @@ type Result struct {
 	// that references them through a relation of the plan's References,
 	// or parents of such rows. Their deletion stays unpurged; a later run tries again.
 	Skipped map[string]int64
-	// Purged counts the deletions marked purged.
+	// Purged counts the deletions marked purged (would be, in a dry run).
 	Purged int
+	// Deletions are the deletions marked purged, as the run read them
+	// (without their plans) and with PurgedAt set; none in a dry run.
+	Deletions []deletionlog.Deletion
 	// Held counts the expired deletions left unpurged because of Skipped rows.
 	Held int
 	// OnHold counts the deletions due that a legal hold kept (HeldAt set).
@@ -143,7 +156,7 @@ func Run(db *gorm.DB, opts Options) (Result, error) {
 		which = []any{"deletion", opts.Deletion} // Erase: this one, whatever its age
 	}
 	opts.Logger.InfoContext(ctx, "softcascade: purge started",
-		append(which, "batch_size", opts.BatchSize, "dry_run", opts.DryRun, "models", len(opts.Models))...)
+		append(which, "due", opts.Due, "override", opts.Due.IsZero(), "batch_size", opts.BatchSize, "dry_run", opts.DryRun, "models", len(opts.Models))...)
 
 	var r *runner
 	err = db.Connection(func(conn *gorm.DB) error {

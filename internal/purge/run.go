@@ -36,6 +36,8 @@ type runner struct {
 	// unreadable holds the IDs of the deletions whose stored plan could
 	// not be read (readPlans): kept and reported like invalid ones.
 	unreadable map[string]bool
+	// pass is the query of the log the run is working through.
+	pass pass
 	// fks holds, per table, the database's foreign keys into it that
 	// change referencing rows on delete (foreignKeys), listed on first use.
 	fks map[string][]plan.Edge
@@ -48,9 +50,34 @@ func (r *runner) q() *gorm.DB {
 	return r.conn.Session(&gorm.Session{NewDB: true, SkipHooks: true, SkipDefaultTransaction: true})
 }
 
-// run purges the expired deletions, oldest first, then the Models' rows.
+// run purges the due deletions, pass by pass (see passes), oldest first
+// within each, then the Models' rows.
 func (r *runner) run() error {
-	last := int64(-1 << 63)
+	for _, p := range r.opts.passes() {
+		r.pass = p
+		if err := r.runPass(); err != nil {
+			return err
+		}
+	}
+	if _, ok, _ := deletionlog.Tenant(r.ctx); ok {
+		return nil // rows outside the plugin belong to no tenant
+	}
+	for _, p := range orderModels(r.opts.Models) {
+		if err := r.ctx.Err(); err != nil {
+			return err
+		}
+		held, err := r.unit(modelUnit(p, r.opts.Cutoff, r.dialect))
+		if err != nil {
+			return err
+		}
+		r.addSkipped(held)
+	}
+	return nil
+}
+
+// runPass purges the deletions r.pass finds, a page at a time.
+func (r *runner) runPass() error {
+	var last *deletionlog.Deletion
 	for {
 		ds, err := r.expired(last)
 		if err != nil {
@@ -70,55 +97,22 @@ func (r *runner) run() error {
 				return err
 			}
 			i += n
-			last = ds[i-1].Stamp
+			last = &ds[i-1]
 		}
 		if len(ds) < deletionPage {
-			break
+			return nil
 		}
 	}
-	if _, ok, _ := deletionlog.Tenant(r.ctx); ok {
-		return nil // rows outside the plugin belong to no tenant
-	}
-	for _, p := range orderModels(r.opts.Models) {
-		if err := r.ctx.Err(); err != nil {
-			return err
-		}
-		held, err := r.unit(modelUnit(p, r.opts.Cutoff, r.dialect))
-		if err != nil {
-			return err
-		}
-		r.addSkipped(held)
-	}
-	return nil
 }
 
-// expired loads the next page of unpurged deletions older than the cutoff
-// (of the context's tenant, when it has one), by stamp after last.
-func (r *runner) expired(last int64) ([]deletionlog.Deletion, error) {
-	where := []clause.Expression{
-		clause.Lt{Column: clause.Column{Name: "stamp"}, Value: r.opts.Cutoff.UnixMilli()},
-		clause.Gt{Column: clause.Column{Name: "stamp"}, Value: last},
-		clause.Eq{Column: clause.Column{Name: "purged_at"}, Value: nil},
-	}
-	if r.opts.Deletion != "" { // Erase: this one, whatever its age
-		where = []clause.Expression{
-			clause.Eq{Column: clause.Column{Name: "id"}, Value: r.opts.Deletion},
-			clause.Gt{Column: clause.Column{Name: "stamp"}, Value: last},
-			clause.Eq{Column: clause.Column{Name: "purged_at"}, Value: nil},
-		}
-	}
-	tenant, ok, err := deletionlog.Tenant(r.ctx)
+// expired loads the next page of the pass's unpurged due deletions (of
+// the context's tenant, when it has one), after last (nil: the first).
+func (r *runner) expired(last *deletionlog.Deletion) ([]deletionlog.Deletion, error) {
+	tenant, err := tenantOf(r)
 	if err != nil {
-		return nil, errs.Wrap(err, "purge")
+		return nil, err
 	}
-	if ok {
-		where = append(where, clause.Eq{Column: clause.Column{Name: "tenant"}, Value: tenant})
-	}
-	page := func() *gorm.DB {
-		return r.q().Clauses(clause.Where{Exprs: where}).
-			Order(clause.OrderByColumn{Column: clause.Column{Name: "stamp"}}).
-			Limit(deletionPage)
-	}
+	page := func() *gorm.DB { return r.pass.page(r.q(), tenant, last, deletionPage) }
 	var ds []deletionlog.Deletion
 	err = page().Find(&ds).Error
 	if err != nil && deletionlog.PlanError(err) != nil {
@@ -197,18 +191,28 @@ func (r *runner) addSkipped(held map[string]int64) {
 	}
 }
 
-// markPurged marks deletions purged, in one statement.
+// markPurged marks deletions purged, in one statement, and adds them to
+// the result's Deletions.
 func (r *runner) markPurged(ds ...*deletionlog.Deletion) error {
+	now := r.conn.NowFunc()
 	res := r.q().Model(&deletionlog.Deletion{}).
 		Clauses(clause.Where{Exprs: []clause.Expression{
 			clause.IN{Column: clause.Column{Name: "id"}, Values: idsOf(ds)},
 			clause.Eq{Column: clause.Column{Name: "purged_at"}, Value: nil},
 		}}).
-		UpdateColumn("purged_at", r.conn.NowFunc())
+		UpdateColumn("purged_at", now)
 	if res.Error != nil {
 		return errs.Wrap(res.Error, "purge deletion %s: mark purged", ds[0].ID)
 	}
 	r.res.Purged += int(res.RowsAffected) // 0 when a concurrent purger marked it first
+	if res.RowsAffected == 0 {
+		return nil
+	}
+	for _, d := range ds { // all of them when a concurrent purger marked some (SQLite)
+		done := *d
+		done.Plan, done.PurgedAt = nil, &now
+		r.res.Deletions = append(r.res.Deletions, done)
+	}
 	return nil
 }
 
@@ -246,9 +250,17 @@ func (r *runner) start(ds []*deletionlog.Deletion) ([]*deletionlog.Deletion, err
 		clause.Eq{Column: clause.Column{Name: "purged_at"}, Value: nil},
 		clause.Eq{Column: clause.Column{Name: "held_at"}, Value: nil},
 	}
+	now := r.conn.NowFunc()
+	set := map[string]any{"purge_started_at": now}
+	if !r.pass.stored { // due by an override or an old log row: due from now on
+		set["purge_after"] = now.UTC()
+		for _, d := range ds {
+			d.PurgeAfter = now.UTC()
+		}
+	}
 	res := r.q().Model(&deletionlog.Deletion{}).
 		Clauses(clause.Where{Exprs: append(unpurged, clause.Eq{Column: clause.Column{Name: "purge_started_at"}, Value: nil})}).
-		UpdateColumn("purge_started_at", r.conn.NowFunc())
+		UpdateColumns(set)
 	if res.Error != nil {
 		return nil, errs.Wrap(res.Error, "purge deletion %s: mark started", ds[0].ID)
 	}

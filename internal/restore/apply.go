@@ -21,6 +21,36 @@ import (
 type Result struct {
 	Rows   int64
 	Tables map[string]int64
+	// Parts counts the rows restored per deletion, in the order the
+	// deletions were restored; rows soft-deleted outside the plugin are
+	// in Rows and Tables only.
+	Parts []Part
+}
+
+// Part is the rows one restore brought back from one deletion.
+type Part struct {
+	Deletion string
+	Rows     int64
+	Tables   map[string]int64
+}
+
+// addPart adds a deletion's restored rows to Parts (Rows and Tables are
+// added to by the caller).
+func (r *Result) addPart(id string, part Result) {
+	for i := range r.Parts {
+		if r.Parts[i].Deletion == id {
+			r.Parts[i].Rows += part.Rows
+			for t, n := range part.Tables {
+				r.Parts[i].Tables[t] += n
+			}
+			return
+		}
+	}
+	tables := make(map[string]int64, len(part.Tables))
+	for t, n := range part.Tables {
+		tables[t] = n
+	}
+	r.Parts = append(r.Parts, Part{Deletion: id, Rows: part.Rows, Tables: tables})
 }
 
 func (r *Result) add(table string, n int64) {

@@ -143,6 +143,7 @@ func restoreMarked(tx *gorm.DB, d *deletionlog.Deletion, tables []string, mark c
 	for t, n := range part.Tables {
 		res.add(t, n)
 	}
+	res.addPart(d.ID, part)
 	return record(tx, d, part.Rows, req, whole)
 }
 
