@@ -32,9 +32,9 @@ func (a *app) open(ctx context.Context) (db *gorm.DB, closeDB func(), err error)
 	return db, closeDB, nil
 }
 
-// connect opens the database of --dsn (or SOFTCASCADE_DSN), with ctx.
+// openDB opens the database of --dsn (or $SOFTCASCADE_DSN) as it is;
 // closeDB releases it.
-func (a *app) connect(ctx context.Context) (db *gorm.DB, closeDB func(), err error) {
+func (a *app) openDB(ctx context.Context) (db *gorm.DB, closeDB func(), err error) {
 	source := strings.TrimSpace(a.dsn)
 	if source == "" {
 		source = strings.TrimSpace(a.getenv(envDSN))
@@ -55,7 +55,18 @@ func (a *app) connect(ctx context.Context) (db *gorm.DB, closeDB func(), err err
 		return nil, nil, fmt.Errorf("connect to %s: %w", dial.Name(), err)
 	}
 	closeDB = func() { _ = sqlDB.Close() }
-	db = db.WithContext(ctx)
+	return db.WithContext(ctx), closeDB, nil
+}
+
+// connect opens the database of --dsn (or $SOFTCASCADE_DSN) with the
+// plugin installed, after checking that it has the plugin's tables;
+// closeDB releases it.
+func (a *app) connect(ctx context.Context) (db *gorm.DB, closeDB func(), err error) {
+	db, closeDB, err = a.openDB(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	dial := db.Dialector
 	if !db.Migrator().HasTable(&softcascade.Deletion{}) {
 		closeDB()
 		return nil, nil, fmt.Errorf("this %s database has no softcascade deletion log (table %s): is --dsn right?",

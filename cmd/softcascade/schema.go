@@ -22,7 +22,7 @@ migration file. Nothing is changed; the database need not have the tables.`,
 		Example: `  softcascade schema --dsn 'postgres://app@db/app' > migrations/0042_softcascade.up.sql`,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, closeDB, err := a.connect(cmd.Context())
+			db, closeDB, err := a.openDB(cmd.Context())
 			if err != nil {
 				return err
 			}
