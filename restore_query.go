@@ -77,7 +77,8 @@ func refuseQueryShape(db *gorm.DB) error {
 // soft-deleted".
 func queryFinder(db *gorm.DB) restore.Finder {
 	return func(tx *gorm.DB, dest any, cols []clause.Column, limit int) error {
-		q := db.Scopes(needConditions, Trashed)
+		// A Session first: the caller's *gorm.DB is copied, never changed.
+		q := db.Session(&gorm.Session{}).Scopes(needConditions, Trashed)
 		q.Statement.ConnPool = tx.Statement.ConnPool
 		q = q.Model(dest).Clauses(clause.Select{Columns: cols}).Limit(limit)
 		if err := q.Find(dest).Error; err != nil {

@@ -193,3 +193,21 @@ func TestRestoreByQueryBounded(t *testing.T) {
 		eq(t, "restored clients", rep.Rows, int64(softcascade.MaxRestoreByQuery))
 	})
 }
+
+// Restore by query leaves the caller's *gorm.DB as it was: the same
+// conditions still query the live rows afterwards.
+func TestRestoreByQueryKeepsTheCallersDB(t *testing.T) {
+	t.Parallel()
+	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		t.Parallel()
+		db := open(t, d, nil)
+		p := modelstest.SeedProject(t, db, "Web", modelstest.Small)
+		must(t, db.Delete(&p).Error)
+		q := db.Where("name = ?", "Web")
+		_, err := softcascade.Restore(q, &[]modelstest.Project{})
+		must(t, err)
+		var n int64
+		must(t, q.Model(&modelstest.Project{}).Count(&n).Error)
+		eq(t, "live projects through the caller's db", n, int64(1))
+	})
+}
