@@ -212,8 +212,9 @@ func deletionRow(root, plan, tables string, rows int64) *sqlmock.Rows {
 			1, 0, nil, "", nil, nil, mockDeletedAt.UnixMilli(), plan)
 }
 
-// A cascade delete: lock and count the roots, claim the deletion's log
-// row, stamp the roots, stamp the children through their parents (a
+// A cascade delete: lock the roots and claim the deletion's log row in
+// one statement (the row is written only when the locked roots count more
+// than none), stamp the roots, stamp the children through their parents (a
 // semi-join on PostgreSQL, a STRAIGHT_JOIN UPDATE on MySQL), then complete
 // the log row where the stamp finds the roots again. A column too coarse
 // for the millisecond stamp records its rows in the ledger first.
@@ -227,8 +228,7 @@ func TestDeleteStatements(t *testing.T) {
 		name: "postgres", d: mockPostgres, cat: catalog{precision: 6},
 		steps: []sent{
 			txBegin,
-			wantQuery(`SELECT count(*) FROM (SELECT 1 FROM "projects" WHERE "projects"."id" = $1 AND "projects"."deleted_at" IS NULL … FOR UPDATE) AS "sc_roots"`, oneRow(1)),
-			wantExec(`INSERT INTO "softcascade_deletions" ("id",…,"stamp","plan") VALUES ($1,…,$16) ON CONFLICT DO NOTHING`, 1),
+			wantExec(`INSERT INTO "softcascade_deletions" ("id",…,"stamp","plan") SELECT $1,…,$16 FROM (SELECT COUNT(*) AS "n" FROM (SELECT 1 FROM "projects" WHERE "projects"."id" = $17 AND "projects"."deleted_at" IS NULL … FOR UPDATE) "sc_roots") "sc_n" WHERE "sc_n"."n" > 0 ON CONFLICT DO NOTHING`, 1),
 			wantExec(`UPDATE "projects" SET "deleted_at"=$1 WHERE "projects"."id" = $2 AND "projects"."deleted_at" IS NULL`, 1),
 			wantExec(`UPDATE "tasks" SET "deleted_at"=$1 WHERE "tasks"."deleted_at" IS NULL AND "tasks"."project_id" IN (SELECT "sc_p"."id" FROM "projects" "sc_p" WHERE "sc_p"."deleted_at" = $2)`, 2),
 			wantExec(`UPDATE "softcascade_deletions" SET "rows"=$1,"tables"=$2,"roots"=$3 WHERE (SELECT COUNT(*) FROM "projects" "sc_p" WHERE "sc_p"."deleted_at" = $4) = $5 AND "id" = $6`, 1),
@@ -238,8 +238,7 @@ func TestDeleteStatements(t *testing.T) {
 		name: "mysql", d: mockMySQL, cat: catalog{precision: 6},
 		steps: []sent{
 			txBegin,
-			wantQuery("SELECT count(*) FROM (SELECT 1 FROM `projects` WHERE `projects`.`id` = ? AND `projects`.`deleted_at` IS NULL … FOR UPDATE) AS `sc_roots`", oneRow(1)),
-			wantExec("INSERT INTO `softcascade_deletions` (`id`,…,`stamp`,`plan`) VALUES (?,…,?) ON DUPLICATE KEY UPDATE `id`=`id`", 1),
+			wantExec("INSERT INTO `softcascade_deletions` (`id`,…,`stamp`,`plan`) SELECT ?,…,? FROM (SELECT COUNT(*) AS `n` FROM (SELECT 1 FROM `projects` WHERE `projects`.`id` = ? AND `projects`.`deleted_at` IS NULL … FOR UPDATE) `sc_roots`) `sc_n` WHERE `sc_n`.`n` > 0 ON DUPLICATE KEY UPDATE `id`=`id`", 1),
 			wantExec("UPDATE `projects` SET `deleted_at`=? WHERE `projects`.`id` = ? AND `projects`.`deleted_at` IS NULL", 1),
 			wantExec("UPDATE `projects` `sc_p` STRAIGHT_JOIN `tasks` ON (`sc_p`.`id` = `tasks`.`project_id` AND `sc_p`.`deleted_at` = ?) SET `tasks`.`deleted_at`=? WHERE `tasks`.`deleted_at` IS NULL", 2),
 			wantExec("UPDATE `softcascade_deletions` SET `rows`=?,`tables`=?,`roots`=? WHERE (SELECT COUNT(*) FROM `projects` `sc_p` WHERE `sc_p`.`deleted_at` = ?) = ? AND `id` = ?", 1),
@@ -249,8 +248,7 @@ func TestDeleteStatements(t *testing.T) {
 		name: "postgres, coarse column: ledger", d: mockPostgres, cat: catalog{precision: 0},
 		steps: []sent{
 			txBegin,
-			wantQuery(`SELECT count(*) FROM (SELECT 1 FROM "projects" … FOR UPDATE) AS "sc_roots"`, oneRow(1)),
-			wantExec(`INSERT INTO "softcascade_deletions" … ON CONFLICT DO NOTHING`, 1),
+			wantExec(`INSERT INTO "softcascade_deletions" … FROM (SELECT COUNT(*) AS "n" FROM (SELECT 1 FROM "projects" … FOR UPDATE) "sc_roots") "sc_n" WHERE "sc_n"."n" > 0 ON CONFLICT DO NOTHING`, 1),
 			wantExec(`INSERT INTO "softcascade_ledger" ("deletion_id","table_name","key_int") SELECT $1,$2,"projects"."id" FROM "projects" WHERE ("projects"."id" = $3 AND "projects"."deleted_at" IS NULL) FOR UPDATE`, 1),
 			wantExec(`DELETE FROM "softcascade_ledger" WHERE ("table_name" = $1 AND "deletion_id" <> $2) AND "key_int" IN (SELECT "sc_x"."k" FROM (SELECT DISTINCT "key_int" AS "k" FROM "softcascade_ledger" WHERE …) "sc_x")`, 0),
 			wantExec(`UPDATE "projects" SET "deleted_at"=$1 WHERE … AND "projects"."id" IN (SELECT "sc_l"."key_int" FROM "softcascade_ledger" "sc_l" WHERE ("sc_l"."deletion_id" = $3 AND "sc_l"."table_name" = $4))`, 1),
@@ -264,8 +262,7 @@ func TestDeleteStatements(t *testing.T) {
 		name: "mysql, coarse column: ledger", d: mockMySQL, cat: catalog{precision: 0},
 		steps: []sent{
 			txBegin,
-			wantQuery("SELECT count(*) FROM (SELECT 1 FROM `projects` … FOR UPDATE) AS `sc_roots`", oneRow(1)),
-			wantExec("INSERT INTO `softcascade_deletions` … ON DUPLICATE KEY UPDATE `id`=`id`", 1),
+			wantExec("INSERT INTO `softcascade_deletions` … FROM (SELECT COUNT(*) AS `n` FROM (SELECT 1 FROM `projects` … FOR UPDATE) `sc_roots`) `sc_n` WHERE `sc_n`.`n` > 0 ON DUPLICATE KEY UPDATE `id`=`id`", 1),
 			wantExec("INSERT INTO `softcascade_ledger` (`deletion_id`,`table_name`,`key_int`) SELECT ?,?,`projects`.`id` FROM `projects` WHERE (`projects`.`id` = ? AND `projects`.`deleted_at` IS NULL) FOR UPDATE", 1),
 			wantExec("DELETE FROM `softcascade_ledger` WHERE (`table_name` = ? AND `deletion_id` <> ?) AND `key_int` IN (SELECT `sc_x`.`k` FROM (SELECT DISTINCT `key_int` AS `k` FROM `softcascade_ledger` WHERE …) `sc_x`)", 0),
 			wantExec("UPDATE `projects` SET `deleted_at`=? WHERE … AND `projects`.`id` IN (SELECT `sc_l`.`key_int` FROM `softcascade_ledger` `sc_l` WHERE (`sc_l`.`deletion_id` = ? AND `sc_l`.`table_name` = ?))", 1),

@@ -8,6 +8,12 @@ import (
 	"gorm.io/gorm/clause"
 )
 
+// uuidV7 is a new time-ordered ID as text.
+func uuidV7() (string, error) {
+	id, err := uuid.NewV7()
+	return id.String(), err
+}
+
 // maxClaims bounds the search for a free stamp (one per millisecond).
 const maxClaims = 10000
 
@@ -16,12 +22,8 @@ const maxClaims = 10000
 // index on the stamp makes concurrent claims safe: the loser of a race
 // sees its insert do nothing and tries the next millisecond.
 func Claim(tx *gorm.DB, d *Deletion, ms int64) error {
-	if d.ID == "" {
-		id, err := uuid.NewV7()
-		if err != nil {
-			return fmt.Errorf("softcascade: deletion id: %w", err)
-		}
-		d.ID = id.String()
+	if err := newID(d); err != nil {
+		return err
 	}
 	for i := int64(0); i < maxClaims; i++ {
 		d.Stamp = ms + i
