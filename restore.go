@@ -103,6 +103,8 @@ func restoring(db *gorm.DB, fn func(*gorm.DB, *Plugin, restore.Request) (restore
 		Now:   db.NowFunc(),
 		Lock:  cascade.Locks(db),
 	}
+	_, inTx := db.Statement.ConnPool.(gorm.TxCommitter)
+	req.Own = !inTx || !db.DisableNestedTransaction // db.Transaction below sets a savepoint
 	if req.Tenant, req.HasTenant, err = deletionlog.Tenant(ctx); err != nil {
 		return Report{}, err
 	}
@@ -114,6 +116,7 @@ func restoring(db *gorm.DB, fn func(*gorm.DB, *Plugin, restore.Request) (restore
 		res, err = fn(tx, p, req)
 		return err
 	})
+	err = cascade.NameNotLive(db, err) // a stored plan's missing table or column, named after the rollback
 	rep := Report{Rows: res.Rows, Tables: res.Tables}
 	if err != nil {
 		return Report{}, publicError(err)

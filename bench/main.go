@@ -5,6 +5,10 @@
 //	go run ./bench                          # PostgreSQL, scales 1 and 100
 //	go run ./bench -db mysql -scale 10
 //	go run ./bench -db sqlite -scale 1 -latency 1ms
+//	go run ./bench -db sqlite,postgres,mysql -latency 0,1ms -scale 1,10
+//
+// -db and -latency take lists: every database is measured with every
+// latency, one report each, in turn.
 //
 // Each scale gets a fresh schema (PostgreSQL), database (MySQL) or file
 // (SQLite), dropped at the end. The report is one table of ratios, with
@@ -47,13 +51,13 @@ type config struct {
 
 func main() {
 	var c config
-	var scales, paths, ops string
-	flag.StringVar(&c.db, "db", dialectPostgres, "database: sqlite, postgres or mysql")
+	var scales, paths, ops, dbs, latencies string
+	flag.StringVar(&dbs, "db", dialectPostgres, "databases, comma-separated: sqlite, postgres, mysql")
 	flag.StringVar(&c.dsn, "dsn", "", "server DSN (default $SOFTCASCADE_POSTGRES_DSN or $SOFTCASCADE_MYSQL_DSN); each scale runs in a new schema or database created there")
 	flag.StringVar(&scales, "scale", "1,100", "tree sizes, comma-separated multiples of the seed's project (500 tasks, 2,000 comments, 300 attachments)")
 	flag.IntVar(&c.others, "others", 1, "trees of the same size beside the measured one")
 	flag.IntVar(&c.rounds, "rounds", 5, "rounds; every path runs once per round")
-	flag.DurationVar(&c.latency, "latency", 0, "simulated latency per round trip (cascade delete and restore)")
+	flag.StringVar(&latencies, "latency", "0", "simulated latencies per round trip (cascade delete and restore), comma-separated: 0,1ms runs every database twice")
 	flag.IntVar(&c.reads, "reads", 500, "queries per read path per round; 0 skips the reads")
 	flag.IntVar(&c.readRuns, "read-rounds", 20, "rounds of the reads (cheap, and noisier than the cascades)")
 	flag.StringVar(&paths, "paths", "", "comma-separated paths to run (plugin, hand-written, row-by-row); default all")
@@ -85,17 +89,40 @@ func main() {
 			c.ops[strings.TrimSpace(o)] = true
 		}
 	}
-	if c.dsn == "" {
-		c.dsn = defaultDSN(c.db)
+	var lats []time.Duration
+	for _, l := range strings.Split(latencies, ",") {
+		d, err := time.ParseDuration(strings.TrimSpace(l))
+		if err != nil || d < 0 {
+			fmt.Fprintf(os.Stderr, "bench: bad -latency %q\n", latencies)
+			os.Exit(2)
+		}
+		lats = append(lats, d)
+	}
+	names := strings.Split(dbs, ",")
+	if c.dsn != "" && len(names) > 1 {
+		fmt.Fprintln(os.Stderr, "bench: -dsn needs a single -db")
+		os.Exit(2)
 	}
 	c.rounds, c.purgeRounds, c.batch = max(c.rounds, 1), max(c.purgeRounds, 1), max(c.batch, 1)
 	// Purge logs a line when it starts and ends: keep the progress readable.
 	slog.SetDefault(slog.New(slog.DiscardHandler))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, c); err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
-		os.Exit(1)
+	dsn := c.dsn
+	for i, name := range names {
+		for j, lat := range lats {
+			c.db, c.dsn, c.latency = strings.TrimSpace(name), dsn, lat
+			if c.dsn == "" {
+				c.dsn = defaultDSN(c.db)
+			}
+			if i+j > 0 {
+				fmt.Println()
+			}
+			if err := run(ctx, c); err != nil {
+				fmt.Fprintln(os.Stderr, "bench:", err)
+				os.Exit(1)
+			}
+		}
 	}
 }
 

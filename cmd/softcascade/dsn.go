@@ -14,24 +14,6 @@ import (
 )
 
 // open connects to the database of --dsn (or SOFTCASCADE_DSN), checks that
-// it holds a deletion log, and installs the plugin. close releases it.
-func (a *app) open(ctx context.Context) (db *gorm.DB, closeDB func(), err error) {
-	db, closeDB, err = a.connect(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !db.Migrator().HasTable(&softcascade.Deletion{}) {
-		closeDB()
-		return nil, nil, fmt.Errorf("this %s database has no softcascade deletion log (table %s): is --dsn right?",
-			db.Dialector.Name(), softcascade.Deletion{}.TableName())
-	}
-	if err := db.Use(softcascade.New(softcascade.WithRetention(a.retention.Duration()))); err != nil {
-		closeDB()
-		return nil, nil, err
-	}
-	return db, closeDB, nil
-}
-
 // openDB opens the database of --dsn (or $SOFTCASCADE_DSN) as it is;
 // closeDB releases it.
 func (a *app) openDB(ctx context.Context) (db *gorm.DB, closeDB func(), err error) {
@@ -58,10 +40,10 @@ func (a *app) openDB(ctx context.Context) (db *gorm.DB, closeDB func(), err erro
 	return db.WithContext(ctx), closeDB, nil
 }
 
-// connect opens the database of --dsn (or $SOFTCASCADE_DSN) with the
+// open opens the database of --dsn (or $SOFTCASCADE_DSN) with the
 // plugin installed, after checking that it has the plugin's tables;
 // closeDB releases it.
-func (a *app) connect(ctx context.Context) (db *gorm.DB, closeDB func(), err error) {
+func (a *app) open(ctx context.Context) (db *gorm.DB, closeDB func(), err error) {
 	db, closeDB, err = a.openDB(ctx)
 	if err != nil {
 		return nil, nil, err

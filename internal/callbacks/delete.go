@@ -14,7 +14,6 @@ import (
 	"github.com/softcascade/softcascade/internal/cascade"
 	"github.com/softcascade/softcascade/internal/cascade/plan"
 	"github.com/softcascade/softcascade/internal/deletionlog"
-	"github.com/softcascade/softcascade/internal/errs"
 	"github.com/softcascade/softcascade/internal/softdelete"
 )
 
@@ -138,7 +137,8 @@ func (c *Config) stage(db *gorm.DB, st *state) error {
 	st.byValue = byValue(s)
 	scopeRoots(db, st)
 	ms := db.NowFunc().UnixMilli()
-	live, err := lockRoots(db, root)
+	d := &deletionlog.Deletion{Table: st.plan.Root, Actor: deletionlog.Actor(ctx), Reason: deletionlog.Reason(ctx), Tenant: tenant, Plan: st.plan}
+	live, err := lockAndClaim(db, root, d, ms, c.retention(d.Table)) // see claimroots.go
 	if err != nil {
 		return err
 	}
@@ -146,10 +146,6 @@ func (c *Config) stage(db *gorm.DB, st *state) error {
 		setDeleted(s, marker, deletionlog.StampTime(ms))
 		s.AddClause(clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "1 = 0"}}})
 		return nil
-	}
-	d := &deletionlog.Deletion{Table: st.plan.Root, Actor: deletionlog.Actor(ctx), Reason: deletionlog.Reason(ctx), Tenant: tenant, Plan: st.plan}
-	if err := claim(db, d, ms, c.retention(d.Table)); err != nil {
-		return err
 	}
 	st.deletion = d
 	setDeleted(s, marker, d.StampTime())
@@ -225,20 +221,14 @@ func build(db *gorm.DB) {
 // concurrent Delete of the same rows waits here, then finds nothing to
 // delete and records nothing. Without row locks (SQLite), without
 // conditions (GORM's guard then refuses the Delete) or in a dry run, it
-// reports true and locks nothing.
+// reports true and locks nothing. Where it locks, lockAndClaim does it in
+// the claim's own statement instead.
 func lockRoots(db *gorm.DB, root plan.Table) (bool, error) {
 	if db.DryRun || !cascade.Locks(db) || !hasConditions(db) {
 		return true, nil
 	}
-	where, _ := db.Statement.Clauses["WHERE"].Expression.(clause.Where)
-	model := reflect.New(db.Statement.Schema.ModelType).Interface() // resolves clause.PrimaryColumn
-	rows := cascade.On(session(db).Model(model), root.Name).Select("1").
-		Clauses(clause.Where{Exprs: where.Exprs}, clause.Locking{Strength: clause.LockingStrengthUpdate})
-	var n int64
-	if err := session(db).Table("(?) AS ?", rows, clause.Table{Name: "sc_roots"}).Count(&n).Error; err != nil {
-		return false, errs.Wrap(err, "lock %s", root.Name)
-	}
-	return n > 0, nil
+	n, err := countLocked(db, root)
+	return n > 0, err
 }
 
 // resume gives the statement back its own context after GORM's

@@ -27,6 +27,7 @@ type Live struct {
 	columns map[string]map[string]bool // table -> its columns; nil: missing
 	errs    map[string]error           // table -> why it could not be read
 	seen    map[string]map[string]bool // table -> columns a probe found
+	once    bool                       // see NewLiveOnce
 }
 
 // NewLive returns a Live that reads the schema through tx.
@@ -86,6 +87,9 @@ func (l *Live) Check(p *plan.Plan) error {
 	if perr == nil {
 		return nil
 	}
+	if l.once {
+		return &NotLive{Plan: p, Err: perr}
+	}
 	// Name the table or column at fault, one table at a time.
 	for _, table := range order {
 		have, err := l.read(table)
@@ -130,7 +134,7 @@ func (l *Live) probe(order []string, need map[string][]string) error {
 	}
 	tx := l.tx.Session(&gorm.Session{NewDB: true})
 	savepoint := ""
-	if _, inTx := tx.Statement.ConnPool.(gorm.TxCommitter); inTx && dialect.For(tx).AbortsOnError() {
+	if _, inTx := tx.Statement.ConnPool.(gorm.TxCommitter); inTx && !l.once && dialect.For(tx).AbortsOnError() {
 		savepoint = fmt.Sprintf("sc_live_%p", l)
 		if err := tx.SavePoint(savepoint).Error; err != nil {
 			return err

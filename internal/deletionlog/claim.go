@@ -11,6 +11,12 @@ import (
 	"github.com/softcascade/softcascade/internal/errs"
 )
 
+// uuidV7 is a new time-ordered ID as text.
+func uuidV7() (string, error) {
+	id, err := uuid.NewV7()
+	return id.String(), err
+}
+
 // maxClaims bounds the search for a free stamp (one per millisecond).
 const maxClaims = 10000
 
@@ -24,12 +30,8 @@ func Claim(tx *gorm.DB, d *Deletion, ms int64) error { return Retained(tx, d, ms
 // Retained is Claim for a deletion kept for retention: its PurgeAfter is
 // its time plus retention.
 func Retained(tx *gorm.DB, d *Deletion, ms int64, retention time.Duration) error {
-	if d.ID == "" {
-		id, err := uuid.NewV7()
-		if err != nil {
-			return errs.Wrap(err, "deletion id")
-		}
-		d.ID = id.String()
+	if err := newID(d); err != nil {
+		return err
 	}
 	for i := int64(0); i < maxClaims; i++ {
 		d.Stamp = ms + i

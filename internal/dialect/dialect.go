@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // Dialect is one database's way of doing what the plugin needs.
@@ -49,6 +50,10 @@ type Dialect interface {
 	// ForeignKeyViolation reports whether err, returned by db, is a
 	// foreign key violation, whatever gorm.Config.TranslateError says.
 	ForeignKeyViolation(db *gorm.DB, err error) bool
+	// OnConflictDoNothing is the end of an INSERT that writes nothing when
+	// a row with the same unique key exists (key: the table's primary key
+	// column, for MySQL's form).
+	OnConflictDoNothing(key string) clause.Expression
 	// Purge is where purge's SQL differs, or an error when the database
 	// is not supported.
 	Purge() (Purge, error)

@@ -98,6 +98,8 @@ func memberSelector(in member) selector {
 // with it and that edge needs no check. (A row leaves a deletion only with
 // the rows beneath it, by a partial restore.)
 func checkParents(tx *gorm.DB, p *plan.Plan, tables []string, in, together member, req Request, root string) error {
+	var edges []plan.Edge
+	var checks []cascade.ParentCheck
 	for _, name := range tables {
 		t, ok := p.Table(name)
 		if !ok || t.Marker == nil {
@@ -118,15 +120,17 @@ func checkParents(tx *gorm.DB, p *plan.Plan, tables []string, in, together membe
 				restored = clause.Or(restored, together(pt, cascade.ParentAlias))
 			}
 			outside := clause.Or(pt.Marker.IsAlive(cascade.ParentAlias), cascade.Not(restored))
-			where := []clause.Expression{cascade.ChildIn(e, in(t, t.Name)), outside}
-			gone, err := cascade.ParentsDeleted(tx, pt, where, req.Lock)
-			if err != nil {
-				return errs.Wrap(err, "restore: check %s", e.Name)
-			}
-			if gone {
-				return parentError(tx, e, pt, where, req)
-			}
+			edges = append(edges, e)
+			checks = append(checks, cascade.ParentCheck{Parent: pt, Where: []clause.Expression{cascade.ChildIn(e, in(t, t.Name)), outside}})
 		}
+	}
+	// All edges in one statement (see cascade.FirstParentDeleted).
+	i, err := cascade.FirstParentDeleted(tx, checks, req.Lock)
+	if err != nil {
+		return errs.Wrap(err, "restore: check parents")
+	}
+	if i >= 0 {
+		return parentError(tx, edges[i], checks[i].Parent, checks[i].Where, req)
 	}
 	return nil
 }

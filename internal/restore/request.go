@@ -1,6 +1,7 @@
 package restore
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -23,6 +24,11 @@ type Request struct {
 	// Lock takes row locks: the deletion FOR UPDATE, the parents it checks
 	// FOR SHARE. False on SQLite.
 	Lock bool
+	// Own: the restore runs in a transaction or savepoint of its own, so
+	// that a statement that fails (a stored plan's missing table) may
+	// abort it; the plan is then checked again after the rollback
+	// (cascade.NameNotLive). False: checks run under savepoints.
+	Own bool
 }
 
 // load reads a deletion that is still restorable, locking it so that a
@@ -155,8 +161,8 @@ func Deletion(tx *gorm.DB, id string, req Request) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	if err := cascade.NewLive(tx).Check(d.Plan); err != nil {
-		return res, errs.Wrap(err, "deletion %s", d.ID)
+	if err := liveOf(tx, req).Check(d.Plan); err != nil {
+		return res, planError(d, err)
 	}
 	if err := wholeDeletion(tx, d, nil, req, &res); err != nil {
 		return res, err
@@ -187,4 +193,25 @@ func partOf(tx *gorm.DB, d *deletionlog.Deletion, root string, roots clause.Expr
 		return errs.Wrap(err, "restore")
 	}
 	return nil
+}
+
+// planError is the error of a stored plan that does not match the
+// database: a *cascade.NotLive as it is, with the deletion as its context
+// (it is named after the rollback), any other wrapped.
+func planError(d *deletionlog.Deletion, err error) error {
+	var nl *cascade.NotLive
+	if errors.As(err, &nl) {
+		nl.Context = fmt.Sprintf("softcascade: deletion %s", d.ID)
+		return nl
+	}
+	return errs.Wrap(err, "deletion %s", d.ID)
+}
+
+// liveOf is the Live that checks stored plans for a restore: NewLiveOnce
+// when the restore has a transaction or savepoint of its own.
+func liveOf(tx *gorm.DB, req Request) *cascade.Live {
+	if req.Own {
+		return cascade.NewLiveOnce(tx)
+	}
+	return cascade.NewLive(tx)
 }

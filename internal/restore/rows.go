@@ -375,8 +375,8 @@ func (tg *target) deletions(tx *gorm.DB, ids []any, req Request) (map[string]*de
 // otherwise the part beneath them.
 func (tg *target) restoreFrom(tx *gorm.DB, g group, req Request, res *Result) error {
 	d := g.deletion
-	if err := cascade.NewLive(tx).Check(d.Plan); err != nil {
-		return errs.Wrap(err, "deletion %s", d.ID)
+	if err := liveOf(tx, req).Check(d.Plan); err != nil {
+		return planError(d, err)
 	}
 	if d.Table == tg.table.Name && d.Tables[d.Table] == int64(len(g.keys)) {
 		return wholeDeletion(tx, d, tg.only(tg.keys), req, res)
