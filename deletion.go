@@ -53,6 +53,11 @@ type Deletion struct {
 	// and edges. Restore and purge work from it, without Go model types;
 	// its format is internal to the plugin and may change.
 	Plan *plan.Plan `gorm:"column:plan;serializer:json" json:"-"`
+	// ArchivedAt is set when a purge with an archiver (PurgeOptions.Archive)
+	// has durably archived the deletion's rows, before the first of them
+	// goes; a purge that finishes the deletion later does not archive it
+	// again. RestoreArchive clears it.
+	ArchivedAt *time.Time `gorm:"column:archived_at" json:"archivedAt,omitempty"`
 }
 
 // The plugin's internal code works on deletionlog.Deletion, a struct with

@@ -30,6 +30,10 @@ type PurgeOptions struct {
 	Models []any
 	// Progress, when set, is called after every batch.
 	Progress func(Progress)
+	// Archive, when set, receives every row of each deletion before the
+	// first of them goes; a deletion is purged only once its archive has
+	// committed (see Archiver, DirArchiver). Ignored in a dry run.
+	Archive Archiver
 }
 
 // Progress reports one batch of a Purge: the table, the rows the batch
@@ -108,6 +112,7 @@ func Purge(db *gorm.DB, opts PurgeOptions) (Report, error) {
 		DryRun:    opts.DryRun,
 		Models:    models,
 		Progress:  progress(opts.Progress),
+		Archive:   archiverOf(opts.Archive),
 		// Deletions logged before plans carried their references are
 		// checked against the relations the models declare now.
 		References: p.graph.WithReferences,

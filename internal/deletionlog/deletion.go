@@ -53,6 +53,11 @@ type Deletion struct {
 	// Plan is how the deletion cascaded: tables, keys, soft-delete kinds
 	// and edges. Restore and purge work from it, without Go model types.
 	Plan *plan.Plan `gorm:"column:plan;serializer:json" json:"-"`
+	// ArchivedAt is set when a purge with an archiver (PurgeOptions.Archive)
+	// has durably archived the deletion's rows, before the first of them
+	// goes; a purge that finishes the deletion later does not archive it
+	// again. RestoreArchive clears it.
+	ArchivedAt *time.Time `gorm:"column:archived_at" json:"archivedAt,omitempty"`
 }
 
 // TenantSize is the longest tenant, in characters, the log holds (its

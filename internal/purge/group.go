@@ -50,6 +50,9 @@ func (r *runner) deletions(ds []deletionlog.Deletion) error {
 	}
 	if !r.opts.DryRun {
 		var err error
+		if todo, err = r.archived(todo); err != nil || len(todo) == 0 {
+			return err
+		}
 		if todo, err = r.start(todo); err != nil || len(todo) == 0 {
 			return err
 		}
