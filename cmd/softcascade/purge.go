@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -16,8 +17,9 @@ type purgeFunc func(db *gorm.DB, opts softcascade.PurgeOptions) (softcascade.Rep
 
 func (a *app) purgeCmd() *cobra.Command {
 	var (
-		req    softcascade.PurgeOptions
-		before string
+		req        softcascade.PurgeOptions
+		before     string
+		archiveDir string
 	)
 	cmd := &cobra.Command{
 		Use:   "purge",
@@ -38,6 +40,12 @@ On a terminal a progress bar shows on stderr; otherwise one line per batch.`,
 			if req.BatchSize < 0 {
 				return usagef("--batch-size must not be negative")
 			}
+			if archiveDir != "" {
+				if fi, err := os.Stat(archiveDir); err != nil || !fi.IsDir() {
+					return usagef("--archive %s is not a directory", archiveDir)
+				}
+				req.Archive = softcascade.DirArchiver(archiveDir)
+			}
 			db, closeDB, err := a.open(cmd.Context())
 			if err != nil {
 				return err
@@ -57,6 +65,7 @@ On a terminal a progress bar shows on stderr; otherwise one line per batch.`,
 	f.BoolVar(&req.DryRun, "dry-run", false, "count what would be purged, change nothing")
 	f.StringVar(&before, "before", "", "purge deletions made before a date, a time or an age (2026-10-01, 720h, 30d)")
 	f.IntVar(&req.BatchSize, "batch-size", 0, "rows per DELETE statement and transaction (default 1000)")
+	f.StringVar(&archiveDir, "archive", "", "write each deletion into this directory (<id>.jsonl.gz) before its rows go")
 	return cmd
 }
 

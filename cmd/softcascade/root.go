@@ -32,7 +32,7 @@ Exit codes: 0 done, 1 error, 2 wrong usage, 3 deletion not found.`,
 	flags := root.PersistentFlags()
 	flags.StringVar(&a.dsn, "dsn", "", "database to open (default $"+envDSN+")")
 	flags.Var(&a.retention, "retention", "the application's retention, for 'purge in' and purge's default --before (e.g. 30d, 336h)")
-	root.AddCommand(a.trashCmd(), a.showCmd(), a.restoreCmd(), a.purgeCmd())
+	root.AddCommand(a.trashCmd(), a.showCmd(), a.restoreCmd(), a.purgeCmd(), a.archiveCmd())
 	return root
 }
 

@@ -19,14 +19,14 @@ var errInvalid = errs.ErrInvalidValue
 // Reader reads an archive written by Dir, one line at a time: an archive is
 // untrusted input, so every line is checked as it is read.
 type Reader struct {
-	dec     *json.Decoder
-	gz      *gzip.Reader
-	header  Header
-	log     *deletionlog.Deletion
-	table   *Table
-	rows    int64
-	lineNo  int
-	ended   bool
+	dec    *json.Decoder
+	gz     *gzip.Reader
+	header Header
+	log    *deletionlog.Deletion
+	table  *Table
+	rows   int64
+	lineNo int
+	ended  bool
 }
 
 // NewReader reads an archive's header from r (gzip-compressed JSON Lines).

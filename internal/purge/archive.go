@@ -92,20 +92,26 @@ func (r *runner) archive(d *deletionlog.Deletion) error {
 		if res.RowsAffected == 0 {
 			return nil // archived or purged meanwhile by another purger
 		}
-		w, err := r.opts.Archive.Archive(r.ctx, d)
+		d.ArchivedAt = &now // the archive's log row says when
+		err := r.writeArchive(tx, d, u, tables, joins)
 		if err != nil {
-			return err
+			d.ArchivedAt = nil
 		}
-		if err := r.stream(tx, d, u, tables, joins, w); err != nil {
-			_ = w.Abort()
-			return err
-		}
-		if err := w.Commit(); err != nil {
-			return err
-		}
-		d.ArchivedAt = &now
-		return nil
+		return err
 	})
+}
+
+// writeArchive writes d's archive and commits it.
+func (r *runner) writeArchive(tx *gorm.DB, d *deletionlog.Deletion, u *unit, tables []plan.Table, joins []string) error {
+	w, err := r.opts.Archive.Archive(r.ctx, d)
+	if err != nil {
+		return err
+	}
+	if err := r.stream(tx, d, u, tables, joins, w); err != nil {
+		_ = w.Abort()
+		return err
+	}
+	return w.Commit()
 }
 
 // stream writes the rows of d that its purge removes: its tables' rows
