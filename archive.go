@@ -2,9 +2,12 @@ package softcascade
 
 import (
 	"context"
+	"fmt"
+	"io"
 
 	"github.com/softcascade/softcascade/internal/archive"
 	"github.com/softcascade/softcascade/internal/deletionlog"
+	"github.com/softcascade/softcascade/internal/errs"
 )
 
 // Archiver receives each deletion that Purge is about to remove, with
@@ -73,6 +76,19 @@ type dirArchiver struct{ dir archive.Dir }
 
 func (a dirArchiver) Archive(ctx context.Context, d *Deletion) (ArchiveWriter, error) {
 	return a.dir.Archive(ctx, (*deletionlog.Deletion)(d))
+}
+
+// NewArchiveEncoder writes deletion d's archive to w in the format that
+// DirArchiver writes and RestoreArchive reads (gzip-compressed JSON
+// Lines): the header at once, then what the returned writer is given.
+// Its Commit writes the end line and flushes, without closing w; its
+// Abort writes nothing more. An Archiver for other storage (an object
+// store's upload, a database column) writes through it: docs/archive.md.
+func NewArchiveEncoder(w io.Writer, d *Deletion) (ArchiveWriter, error) {
+	if w == nil || d == nil {
+		return nil, fmt.Errorf("%w: NewArchiveEncoder: nil writer or deletion", errs.ErrInvalidValue)
+	}
+	return archive.NewEncoder(w, (*deletionlog.Deletion)(d))
 }
 
 // internalArchiver adapts an Archiver to the purge package's.

@@ -53,6 +53,16 @@ func AppendValue(buf []byte, v any) ([]byte, error) {
 }
 
 func appendString(buf []byte, s string) ([]byte, error) {
+	plain := true
+	for i := 0; i < len(s) && plain; i++ {
+		c := s[i]
+		plain = c >= 0x20 && c != '"' && c != '\\' && c < 0x7f
+	}
+	if plain { // the common case: nothing to escape
+		buf = append(buf, '"')
+		buf = append(buf, s...)
+		return append(buf, '"'), nil
+	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
