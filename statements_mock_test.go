@@ -228,7 +228,7 @@ func TestDeleteStatements(t *testing.T) {
 		steps: []sent{
 			txBegin,
 			wantQuery(`SELECT count(*) FROM (SELECT 1 FROM "projects" WHERE "projects"."id" = $1 AND "projects"."deleted_at" IS NULL … FOR UPDATE) AS "sc_roots"`, oneRow(1)),
-			wantExec(`INSERT INTO "softcascade_deletions" ("id",…,"stamp","plan") VALUES ($1,…,$16) ON CONFLICT DO NOTHING`, 1),
+			wantExec(`INSERT INTO "softcascade_deletions" ("id",…) VALUES ($1,…) ON CONFLICT DO NOTHING`, 1),
 			wantExec(`UPDATE "projects" SET "deleted_at"=$1 WHERE "projects"."id" = $2 AND "projects"."deleted_at" IS NULL`, 1),
 			wantExec(`UPDATE "tasks" SET "deleted_at"=$1 WHERE "tasks"."deleted_at" IS NULL AND "tasks"."project_id" IN (SELECT "sc_p"."id" FROM "projects" "sc_p" WHERE "sc_p"."deleted_at" = $2)`, 2),
 			wantExec(`UPDATE "softcascade_deletions" SET "rows"=$1,"tables"=$2,"roots"=$3 WHERE (SELECT COUNT(*) FROM "projects" "sc_p" WHERE "sc_p"."deleted_at" = $4) = $5 AND "id" = $6`, 1),
@@ -239,7 +239,7 @@ func TestDeleteStatements(t *testing.T) {
 		steps: []sent{
 			txBegin,
 			wantQuery("SELECT count(*) FROM (SELECT 1 FROM `projects` WHERE `projects`.`id` = ? AND `projects`.`deleted_at` IS NULL … FOR UPDATE) AS `sc_roots`", oneRow(1)),
-			wantExec("INSERT INTO `softcascade_deletions` (`id`,…,`stamp`,`plan`) VALUES (?,…,?) ON DUPLICATE KEY UPDATE `id`=`id`", 1),
+			wantExec("INSERT INTO `softcascade_deletions` (`id`,…) VALUES (?,…) ON DUPLICATE KEY UPDATE `id`=`id`", 1),
 			wantExec("UPDATE `projects` SET `deleted_at`=? WHERE `projects`.`id` = ? AND `projects`.`deleted_at` IS NULL", 1),
 			wantExec("UPDATE `projects` `sc_p` STRAIGHT_JOIN `tasks` ON (`sc_p`.`id` = `tasks`.`project_id` AND `sc_p`.`deleted_at` = ?) SET `tasks`.`deleted_at`=? WHERE `tasks`.`deleted_at` IS NULL", 2),
 			wantExec("UPDATE `softcascade_deletions` SET `rows`=?,`tables`=?,`roots`=? WHERE (SELECT COUNT(*) FROM `projects` `sc_p` WHERE `sc_p`.`deleted_at` = ?) = ? AND `id` = ?", 1),
