@@ -132,7 +132,13 @@ func (r *runner) stream(tx *gorm.DB, d *deletionlog.Deletion, u *unit, tables []
 				}
 			}
 		}
-		if err := r.copyRows(tx, w, archive.KindRows, t.Name, cond, skip); err != nil {
+		var order []string // a self-referencing table in key order: parents usually first
+		for _, e := range u.childEdges(t) {
+			if e.Child == t.Name {
+				order = t.PrimaryKeys
+			}
+		}
+		if err := r.copyRows(tx, w, archive.KindRows, t.Name, cond, skip, order...); err != nil {
 			return err
 		}
 	}
@@ -164,10 +170,17 @@ func (r *runner) stream(tx *gorm.DB, d *deletionlog.Deletion, u *unit, tables []
 }
 
 // copyRows streams the rows of table matching cond to w, all columns but
-// skip, one row in memory at a time.
-func (r *runner) copyRows(tx *gorm.DB, w archive.Writer, kind, table string, cond clause.Expression, skip []string) error {
+// skip, one row in memory at a time, ordered by the columns order names.
+func (r *runner) copyRows(tx *gorm.DB, w archive.Writer, kind, table string, cond clause.Expression, skip []string, order ...string) error {
 	q := cascade.On(tx.Session(&gorm.Session{NewDB: true}), table).
 		Clauses(clause.Select{Columns: []clause.Column{{Name: "*", Raw: true}}}, clause.Where{Exprs: []clause.Expression{cond}})
+	if len(order) > 0 {
+		by := clause.OrderBy{}
+		for _, c := range order {
+			by.Columns = append(by.Columns, clause.OrderByColumn{Column: clause.Column{Table: table, Name: c}})
+		}
+		q = q.Clauses(by)
+	}
 	rows, err := q.Rows()
 	if err != nil {
 		return fmt.Errorf("read %s: %w", table, err)
