@@ -430,3 +430,30 @@ func TestRestoreArchiveConflicts(t *testing.T) {
 		}
 	})
 }
+
+// An archive brings its deletion back even when the log lost its row.
+func TestRestoreArchiveLogLost(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		db, clk := openArchive(t, d)
+		ds := seedArchive(t, db, clk)
+		before := arcSnapshot(t, db)
+		dir := t.TempDir()
+		_, err := softcascade.Purge(db, softcascade.PurgeOptions{Archive: softcascade.DirArchiver(dir)})
+		must(t, err)
+		must(t, db.Where("1 = 1").Delete(&softcascade.Deletion{}).Error)
+		for _, del := range ds {
+			_, err := restoreFile(t, db, filepath.Join(dir, del.ID+".jsonl.gz"))
+			must(t, err)
+		}
+		sameArcSnapshot(t, "log lost", arcSnapshot(t, db), before)
+		after := deletions(t, db)
+		eq(t, "deletions", len(after), len(ds))
+		for i := range ds {
+			eq(t, "id", after[i].ID, ds[i].ID)
+			eq(t, "tenant", after[i].Tenant, ds[i].Tenant)
+			eq(t, "rows", after[i].Rows, ds[i].Rows)
+			_, err := softcascade.RestoreDeletion(db, ds[i].ID)
+			must(t, err)
+		}
+	})
+}
