@@ -43,6 +43,10 @@ type PurgeOptions struct {
 	// Logger receives Purge's log lines (one when it starts, one when it
 	// ends, one per deletion it keeps); nil means slog.Default().
 	Logger *slog.Logger
+	// Archive, when set, receives every row of each deletion before the
+	// first of them goes; a deletion is purged only once its archive has
+	// committed (see Archiver, DirArchiver). Ignored in a dry run.
+	Archive Archiver
 }
 
 // Progress reports one batch of a Purge: the table, the rows the batch
@@ -151,6 +155,7 @@ func (p *Plugin) purgeOptions(db *gorm.DB, opts PurgeOptions) (purge.Options, er
 		DryRun:    opts.DryRun,
 		Progress:  progress(opts.Progress),
 		Logger:    opts.Logger,
+		Archive:   archiverOf(opts.Archive),
 		// Deletions logged before plans carried their references are
 		// checked against the relations the models declare now.
 		References: p.graph.WithReferences,

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"runtime"
+	"runtime/metrics"
 	"slices"
 	"time"
 
@@ -14,6 +15,7 @@ type sample struct {
 	dur    time.Duration
 	trips  float64 // round trips to the database
 	allocs float64 // Go heap allocations (runtime.MemStats.Mallocs)
+	peak   float64 // peak live heap above the start, bytes (sampled; peakHeap)
 }
 
 // measure runs fn once, after a GC so that earlier garbage is not
@@ -23,11 +25,13 @@ func measure(w *wire, fn func() error) (sample, error) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	trips := w.Trips()
+	stopPeak := peakHeap()
 	start := time.Now()
 	err := fn()
 	d := time.Since(start)
+	peak := stopPeak()
 	runtime.ReadMemStats(&after)
-	return sample{dur: d, trips: float64(w.Trips() - trips), allocs: float64(after.Mallocs - before.Mallocs)}, err
+	return sample{dur: d, trips: float64(w.Trips() - trips), allocs: float64(after.Mallocs - before.Mallocs), peak: peak}, err
 }
 
 // summary is a path's samples: medians and the range of times.
@@ -36,6 +40,7 @@ type summary struct {
 	median, min, max time.Duration
 	trips            float64         // median per run
 	allocs           float64         // median per run
+	peak             float64         // median per run
 	rounds           []time.Duration // the times, in round order
 }
 
@@ -46,13 +51,14 @@ func summarize(s []sample) summary {
 	durs := make([]time.Duration, len(s))
 	trips := make([]float64, len(s))
 	allocs := make([]float64, len(s))
+	peaks := make([]float64, len(s))
 	for i, x := range s {
-		durs[i], trips[i], allocs[i] = x.dur, x.trips, x.allocs
+		durs[i], trips[i], allocs[i], peaks[i] = x.dur, x.trips, x.allocs, x.peak
 	}
 	rounds := slices.Clone(durs)
 	slices.Sort(durs)
 	return summary{n: len(s), median: medianOf(durs), min: durs[0], max: durs[len(durs)-1],
-		trips: medianOf(trips), allocs: medianOf(allocs), rounds: rounds}
+		trips: medianOf(trips), allocs: medianOf(allocs), peak: medianOf(peaks), rounds: rounds}
 }
 
 // pairedRatio is the median over rounds of a's time over b's time in the
@@ -226,4 +232,39 @@ func timeChunk(w *wire, n int, fn func() error) (sample, error) {
 	d := time.Since(start)
 	runtime.ReadMemStats(&after)
 	return sample{dur: d, trips: float64(w.Trips() - trips), allocs: float64(after.Mallocs - before.Mallocs)}, nil
+}
+
+// peakHeap samples the live heap (runtime/metrics heap objects) every
+// millisecond until the returned function is called, which returns the
+// peak above the first sample, in bytes.
+func peakHeap() (stop func() float64) {
+	read := func() uint64 {
+		m := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		metrics.Read(m)
+		if m[0].Value.Kind() != metrics.KindUint64 {
+			return 0
+		}
+		return m[0].Value.Uint64()
+	}
+	base := read()
+	done := make(chan struct{})
+	result := make(chan uint64)
+	go func() {
+		peak := base
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			peak = max(peak, read())
+			select {
+			case <-done:
+				result <- peak
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() float64 {
+		close(done)
+		return float64(<-result - base)
+	}
 }

@@ -108,8 +108,11 @@ func ops() []op {
 			paths: []path{
 				{"plugin", pluginPurge},
 				{"hand-written", handWrittenPurge},
+				// Purge with DirArchiver: every row written to a gzip
+				// JSON Lines file first (-archive).
+				{"plugin+archive", pluginArchivePurge},
 			},
-			compare:  [][2]string{{"plugin", "hand-written"}},
+			compare:  [][2]string{{"plugin", "hand-written"}, {"plugin+archive", "plugin"}},
 			setup:    buildBacklog,
 			check:    leftRows,
 			reset:    clearLog,

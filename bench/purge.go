@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -39,6 +40,24 @@ func buildBacklog(e *env) error {
 // pluginPurge is softcascade.Purge of everything past the retention.
 func pluginPurge(e *env) error {
 	rep, err := softcascade.Purge(e.plugin, softcascade.PurgeOptions{BatchSize: e.batch})
+	if err != nil {
+		return err
+	}
+	if rep.Rows != e.backlog {
+		return fmt.Errorf("purged %d rows, want %d", rep.Rows, e.backlog)
+	}
+	return nil
+}
+
+// pluginArchivePurge is pluginPurge with PurgeOptions.Archive set to a
+// DirArchiver in a temporary directory, removed afterwards.
+func pluginArchivePurge(e *env) error {
+	dir, err := os.MkdirTemp("", "softcascade-bench-archive-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	rep, err := softcascade.Purge(e.plugin, softcascade.PurgeOptions{BatchSize: e.batch, Archive: softcascade.DirArchiver(dir)})
 	if err != nil {
 		return err
 	}

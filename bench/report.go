@@ -39,7 +39,7 @@ type report struct {
 
 func (r *report) write(w io.Writer, markdown bool) error {
 	fmt.Fprintf(w, "softcascade bench: %s; %s/%s, %d CPUs%s; %s\n", r.version, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel(), runtime.Version())
-	fmt.Fprintf(w, "%d rounds, paths alternating; time A/B = median over rounds of A's time / B's time in the same round; medians; spread = half the range of the rounds over the median; stmts = round trips (BEGIN, COMMIT included); allocs = Go heap allocations; simulated latency %v per round trip (cascade delete and restore)\n\n", r.rounds, r.latency)
+	fmt.Fprintf(w, "%d rounds, paths alternating; time A/B = median over rounds of A's time / B's time in the same round; medians; spread = half the range of the rounds over the median; stmts = round trips (BEGIN, COMMIT included); allocs = Go heap allocations; peak heap = live Go heap above the start, sampled every millisecond; simulated latency %v per round trip (cascade delete and restore)\n\n", r.rounds, r.latency)
 	if r.reads != "" {
 		fmt.Fprintf(w, "reads: %s\n", r.reads)
 	}
@@ -47,7 +47,7 @@ func (r *report) write(w io.Writer, markdown bool) error {
 		fmt.Fprintf(w, "%dx tree: %s (built with %d trees in the database in %v)\n", t.scale, t.rows, t.trees, t.built.Round(time.Millisecond))
 	}
 	fmt.Fprintln(w)
-	head := []string{"scale", "comparison (A / B)", "time A/B", "allocs A/B", "A median", "A spread", "B median", "B spread", "A stmts", "B stmts", "A allocs", "B allocs"}
+	head := []string{"scale", "comparison (A / B)", "time A/B", "allocs A/B", "A median", "A spread", "B median", "B spread", "A stmts", "B stmts", "A allocs", "B allocs", "peak heap A/B", "A peak heap", "B peak heap"}
 	var rows [][]string
 	for _, l := range r.lines {
 		scale := fmt.Sprintf("%dx", l.scale)
@@ -56,6 +56,7 @@ func (r *report) write(w io.Writer, markdown bool) error {
 			fmt.Sprintf("%.2f", pairedRatio(l.a, l.b)), ratio(l.a.allocs, l.b.allocs),
 			duration(l.a.median), l.a.spread(), duration(l.b.median), l.b.spread(),
 			trips(l.a.trips), trips(l.b.trips), count(l.a.allocs), count(l.b.allocs),
+			ratio(l.a.peak, l.b.peak), mib(l.a.peak), mib(l.b.peak),
 		})
 	}
 	if markdown {
@@ -147,3 +148,6 @@ func cpuModel() string {
 	}
 	return ""
 }
+
+// mib is bytes in MiB.
+func mib(b float64) string { return fmt.Sprintf("%.1f MiB", b/(1<<20)) }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -20,6 +21,7 @@ type purgeRequest struct {
 	olderThan   string // as given, for messages
 	yes, asJSON bool
 	progress    string
+	archiveDir  string // --archive
 }
 
 func (a *app) purgeCmd() *cobra.Command {
@@ -51,6 +53,12 @@ it), else one line per batch (--progress bar|lines|none to choose).
 			if err := a.checkPurge(cmd, &req); err != nil {
 				return err
 			}
+			if req.archiveDir != "" {
+				if fi, err := os.Stat(req.archiveDir); err != nil || !fi.IsDir() {
+					return usagef("--archive %s is not a directory", req.archiveDir)
+				}
+				req.opts.Archive = softcascade.DirArchiver(req.archiveDir)
+			}
 			db, closeDB, err := a.open(cmd.Context())
 			if err != nil {
 				return err
@@ -67,6 +75,7 @@ it), else one line per batch (--progress bar|lines|none to choose).
 	f.IntVar(&req.opts.BatchSize, "batch-size", 0, "rows per DELETE statement and transaction (default 1000)")
 	f.BoolVar(&req.asJSON, "json", false, "print the result as one JSON document")
 	f.StringVar(&req.progress, "progress", "auto", "progress on stderr: bar, lines, none, or auto (a bar on a terminal, else lines)")
+	f.StringVar(&req.archiveDir, "archive", "", "write each deletion into this directory (<id>.jsonl.gz) before its rows go")
 	return cmd
 }
 

@@ -39,7 +39,7 @@ Exit codes: 0 done, 1 error, 2 wrong usage, 3 deletion not found.`,
 		}
 		return nil
 	}
-	root.AddCommand(a.trashCmd(), a.showCmd(), a.restoreCmd(), a.purgeCmd(), a.schemaCmd())
+	root.AddCommand(a.trashCmd(), a.showCmd(), a.restoreCmd(), a.purgeCmd(), a.schemaCmd(), a.archiveCmd())
 	root.AddCommand(a.eraseCmd(), a.holdCmd(), a.releaseCmd())
 	return root
 }

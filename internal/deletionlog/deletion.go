@@ -90,6 +90,11 @@ type Deletion struct {
 	ErasedAt    *time.Time `gorm:"column:erased_at" json:"erasedAt,omitempty"`
 	ErasedBy    string     `gorm:"column:erased_by" json:"erasedBy,omitempty"`
 	EraseReason string     `gorm:"column:erase_reason" json:"eraseReason,omitempty"`
+	// ArchivedAt is set when a purge with an archiver (PurgeOptions.Archive)
+	// has durably archived the deletion's rows, before the first of them
+	// goes; a purge that finishes the deletion later does not archive it
+	// again. RestoreArchive clears it.
+	ArchivedAt *time.Time `gorm:"column:archived_at" json:"archivedAt,omitempty"`
 }
 
 // TenantSize is the longest tenant, in characters, the log holds (its

@@ -56,6 +56,9 @@ func (r *runner) deletions(ds []deletionlog.Deletion) error {
 		r.res.Purged += len(todo)
 	} else {
 		var err error
+		if todo, err = r.archived(todo); err != nil || len(todo) == 0 {
+			return err
+		}
 		if todo, err = r.start(todo); err != nil || len(todo) == 0 {
 			return err
 		}

@@ -33,6 +33,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/softcascade/softcascade/internal/archive"
 	"github.com/softcascade/softcascade/internal/cascade/plan"
 	"github.com/softcascade/softcascade/internal/deletionlog"
 	"github.com/softcascade/softcascade/internal/dialect"
@@ -68,6 +69,9 @@ type Options struct {
 	Models []*plan.Plan
 	// Progress, when set, is called after every batch.
 	Progress func(Progress)
+	// Archive, when set, receives every row of a deletion before the
+	// first of them goes (see archived); ignored in a dry run.
+	Archive archive.Archiver
 	// References, when set, completes each deletion's stored plan with
 	// the references into its tables known now (cascade.Graph's
 	// WithReferences), so that a deletion logged before plans carried

@@ -1,0 +1,320 @@
+package restore
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/softcascade/softcascade/internal/archive"
+	"github.com/softcascade/softcascade/internal/cascade"
+	"github.com/softcascade/softcascade/internal/cascade/plan"
+	"github.com/softcascade/softcascade/internal/deletionlog"
+	"github.com/softcascade/softcascade/internal/errs"
+	"github.com/softcascade/softcascade/internal/unique"
+)
+
+// maxArchiveVars bounds the bound parameters of one INSERT of archived rows.
+const maxArchiveVars = 30000
+
+// maxArchiveRows bounds the rows of one INSERT of archived rows.
+const maxArchiveRows = 500
+
+// ledgerColumns are the ledger's columns an archive may carry.
+var ledgerColumns = []string{"deletion_id", "table_name", "key_int", "key_text"}
+
+// Archive brings back the purged deletion that rd reads, inside tx: it
+// re-opens the deletion's log row (or inserts it, when the log no longer
+// has it) as a deletion in the trash, and inserts exactly its archived
+// rows, soft-deleted with the deletion's mark, so that a restore of the
+// deletion then brings them live. The archive is untrusted input: its plan
+// is validated like a stored plan and checked against the database, every
+// table and column it names must belong to that plan, and every row it
+// inserts must afterwards be a row of the deletion (marked with its stamp,
+// or ledgered to it, or a child of such a row). A deletion still in the
+// database (not purged) is refused; a row whose unique-while-live values
+// a live row holds now is a *unique.ConflictError. Any error leaves the
+// transaction to be rolled back.
+func Archive(tx *gorm.DB, rd *archive.Reader, req Request) (Result, error) {
+	var res Result
+	d := rd.Deletion()
+	id, err := deletionlog.ParseID(d.ID)
+	if err != nil || id != d.ID {
+		return res, fmt.Errorf("%w: archive: deletion ID %.40q is not a UUID in its stored form", errs.ErrInvalidValue, d.ID)
+	}
+	if req.HasTenant && d.Tenant != req.Tenant {
+		return res, fmt.Errorf("softcascade: deletion %s: %w", d.ID, gorm.ErrRecordNotFound)
+	}
+	if d.Stamp <= 0 {
+		return res, fmt.Errorf("%w: archive of deletion %s: stamp %d", errs.ErrInvalidValue, d.ID, d.Stamp)
+	}
+	if err := cascade.NewLive(tx.Session(&gorm.Session{NewDB: true})).Check(d.Plan); err != nil {
+		return res, fmt.Errorf("softcascade: archive of deletion %s: %w", d.ID, err)
+	}
+	if err := reopen(tx, d, req); err != nil {
+		return res, err
+	}
+	a := &archiveRestore{tx: tx, d: d, mark: cascade.Mark{ID: d.ID, Stamp: d.StampTime()},
+		before: map[string]int64{}, inserted: map[string]int64{}}
+	for {
+		t, row, err := rd.Next()
+		switch {
+		case err != nil:
+			return res, fmt.Errorf("softcascade: archive of deletion %s: %w", d.ID, err)
+		case t != nil:
+			if err := a.flush(); err != nil {
+				return res, err
+			}
+			if err := a.start(*t); err != nil {
+				return res, err
+			}
+		case row != nil:
+			if err := a.add(row); err != nil {
+				return res, err
+			}
+		default:
+			if err := a.flush(); err != nil {
+				return res, err
+			}
+			if err := a.verify(); err != nil {
+				return res, err
+			}
+			for _, name := range a.order {
+				if name != deletionlog.LedgerTable {
+					res.add(name, a.inserted[name])
+				}
+			}
+			return res, nil
+		}
+	}
+}
+
+// reopen makes d's log row a deletion in the trash again: the purged row
+// updated, or the archived one inserted; its purge marks cleared.
+func reopen(tx *gorm.DB, d *deletionlog.Deletion, req Request) error {
+	q := tx.Session(&gorm.Session{NewDB: true}).Where(clause.Eq{Column: clause.Column{Name: "id"}, Value: d.ID})
+	if req.Lock {
+		q = q.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate})
+	}
+	row := *d
+	row.PurgedAt, row.PurgeStartedAt, row.ArchivedAt = nil, nil, nil
+	var cur deletionlog.Deletion
+	err := q.Omit("plan").Take(&cur).Error
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		if err := tx.Session(&gorm.Session{NewDB: true}).Create(&row).Error; err != nil {
+			return fmt.Errorf("softcascade: archive of deletion %s: log row: %w", d.ID, err)
+		}
+		return nil
+	case err != nil:
+		return fmt.Errorf("softcascade: archive of deletion %s: %w", d.ID, err)
+	case req.HasTenant && cur.Tenant != req.Tenant, cur.Tenant != d.Tenant:
+		return fmt.Errorf("softcascade: deletion %s: %w", d.ID, gorm.ErrRecordNotFound)
+	case cur.PurgedAt == nil:
+		return fmt.Errorf("%w: deletion %s is not purged: its rows are still in the database (RestoreDeletion brings them back)", errs.ErrInvalidValue, d.ID)
+	case cur.Stamp != d.Stamp:
+		return fmt.Errorf("%w: the archive of deletion %s does not match its log row (stamp %d, logged %d)", errs.ErrInvalidValue, d.ID, d.Stamp, cur.Stamp)
+	}
+	err = tx.Session(&gorm.Session{NewDB: true}).Model(&cur).Select("*").Omit("id", "stamp").Updates(&row).Error
+	if err != nil {
+		return fmt.Errorf("softcascade: archive of deletion %s: log row: %w", d.ID, err)
+	}
+	return nil
+}
+
+// archiveRestore inserts one archive's rows.
+type archiveRestore struct {
+	tx       *gorm.DB
+	d        *deletionlog.Deletion
+	mark     cascade.Mark
+	table    archive.Table
+	cols     []clause.Column
+	batch    [][]any
+	order    []string         // tables in archive order, once each
+	before   map[string]int64 // rows of the deletion each table held before
+	inserted map[string]int64
+	kinds    map[string]string
+}
+
+// start checks a table line against the deletion's plan and begins its rows.
+func (a *archiveRestore) start(t archive.Table) error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: archive of deletion %s: table %.64q: %s", errs.ErrInvalidValue, a.d.ID, t.Name, fmt.Sprintf(format, args...))
+	}
+	switch t.Kind {
+	case archive.KindRows:
+		if !slices.ContainsFunc(a.d.Plan.Tables, func(pt plan.Table) bool { return pt.Name == t.Name }) {
+			return bad("not a table of the deletion's plan")
+		}
+	case archive.KindJoin:
+		if !slices.ContainsFunc(a.d.Plan.Joins, func(j plan.Join) bool { return j.Table == t.Name }) {
+			return bad("not a join table of the deletion's plan")
+		}
+	case archive.KindLedger:
+		if t.Name != deletionlog.LedgerTable {
+			return bad("not the ledger")
+		}
+	default:
+		return bad("unknown kind %.20q", t.Kind)
+	}
+	if a.kinds == nil {
+		a.kinds = map[string]string{}
+	}
+	if k, ok := a.kinds[t.Name]; ok && k != t.Kind {
+		return bad("listed as %s and %s", k, t.Kind)
+	}
+	a.table, a.cols = t, make([]clause.Column, len(t.Columns))
+	for i, c := range t.Columns {
+		if err := plan.Ident(c.Name); err != nil {
+			return bad("column: %v", err)
+		}
+		if t.Kind == archive.KindLedger && !slices.Contains(ledgerColumns, c.Name) {
+			return bad("column %q is not a ledger column", c.Name)
+		}
+		for _, o := range t.Columns[:i] {
+			if o.Name == c.Name {
+				return bad("column %q listed twice", c.Name)
+			}
+		}
+		a.cols[i] = clause.Column{Name: c.Name}
+	}
+	if _, ok := a.kinds[t.Name]; !ok {
+		a.kinds[t.Name] = t.Kind
+		a.order = append(a.order, t.Name)
+		if t.Kind == archive.KindRows {
+			n, err := a.count(t.Name)
+			if err != nil {
+				return err
+			}
+			a.before[t.Name] = n
+		}
+	}
+	return nil
+}
+
+// add queues one row, inserting a full batch.
+func (a *archiveRestore) add(row []any) error {
+	if a.table.Kind == archive.KindLedger {
+		if err := a.ledgerRow(row); err != nil {
+			return err
+		}
+	}
+	a.batch = append(a.batch, row)
+	per := min(maxArchiveRows, max(1, maxArchiveVars/len(a.cols)))
+	if len(a.batch) >= per {
+		return a.flush()
+	}
+	return nil
+}
+
+// ledgerRow checks that a ledger row records the deletion's own row.
+func (a *archiveRestore) ledgerRow(row []any) error {
+	for i, c := range a.table.Columns {
+		switch c.Name {
+		case "deletion_id":
+			if s, ok := text(row[i]); !ok || s != a.d.ID {
+				return fmt.Errorf("%w: archive of deletion %s: a ledger row of another deletion", errs.ErrInvalidValue, a.d.ID)
+			}
+		case "table_name":
+			s, _ := text(row[i])
+			if !slices.ContainsFunc(a.d.Plan.Tables, func(pt plan.Table) bool { return pt.Name == s }) {
+				return fmt.Errorf("%w: archive of deletion %s: a ledger row of table %.64q, not in its plan", errs.ErrInvalidValue, a.d.ID, s)
+			}
+		}
+	}
+	return nil
+}
+
+func text(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case []byte:
+		return string(x), true
+	}
+	return "", false
+}
+
+// flush inserts the queued rows in one statement.
+func (a *archiveRestore) flush() error {
+	if len(a.batch) == 0 {
+		return nil
+	}
+	res := a.tx.Session(&gorm.Session{NewDB: true}).Exec("INSERT INTO ? ?", clause.Table{Name: a.table.Name},
+		clause.Values{Columns: a.cols, Values: a.batch})
+	if res.Error != nil {
+		return fmt.Errorf("softcascade: restore archive of deletion %s: insert into %s (a row with the same primary key or unique value is in the table?): %w",
+			a.d.ID, a.table.Name, res.Error)
+	}
+	a.inserted[a.table.Name] += int64(len(a.batch))
+	a.batch = a.batch[:0]
+	return nil
+}
+
+// count counts the rows of table that belong to the deletion: rows with its
+// mark, or for a table that is not soft-deletable, children of such rows.
+func (a *archiveRestore) count(table string) (int64, error) {
+	cond := a.member(table)
+	if cond == nil {
+		return 0, nil
+	}
+	var n int64
+	err := cascade.On(a.tx.Session(&gorm.Session{NewDB: true}), table).Where(cond).Count(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("softcascade: restore archive of deletion %s: count %s: %w", a.d.ID, table, err)
+	}
+	return n, nil
+}
+
+// member is "this row of table belongs to the deletion".
+func (a *archiveRestore) member(table string) clause.Expression {
+	p := a.d.Plan
+	t, _ := p.Table(table)
+	if t.Marker != nil {
+		return cascade.Member(t, t.Name, a.mark)
+	}
+	var alts []clause.Expression
+	for _, e := range p.Edges {
+		pt, ok := p.Table(e.Parent)
+		if e.Child != table || !ok || pt.Marker == nil {
+			continue
+		}
+		child := cascade.ParentIn(e, cascade.Member(pt, cascade.ParentAlias, a.mark))
+		if typ := cascade.TypeIs(e); typ != nil {
+			child = clause.And(typ, child)
+		}
+		alts = append(alts, child)
+	}
+	if len(alts) == 0 {
+		return nil
+	}
+	return clause.Or(alts...)
+}
+
+// verify checks, once every row is in, that each table gained exactly the
+// rows it was given as rows of the deletion, and that no live row holds a
+// unique-while-live value of them.
+func (a *archiveRestore) verify() error {
+	for _, name := range a.order {
+		if a.kinds[name] != archive.KindRows {
+			continue
+		}
+		n, err := a.count(name)
+		if err != nil {
+			return err
+		}
+		if got := n - a.before[name]; got != a.inserted[name] {
+			return fmt.Errorf("%w: archive of deletion %s: %d of the %d rows given for %s are not rows of the deletion (not marked with its stamp or ledger, or not children of its rows)",
+				errs.ErrInvalidValue, a.d.ID, a.inserted[name]-got, a.inserted[name], name)
+		}
+		t, _ := a.d.Plan.Table(name)
+		if len(t.Unique) > 0 {
+			if err := unique.Check(a.tx.Session(&gorm.Session{NewDB: true}), t, cascade.Member(t, t.Name, a.mark), t.Unique); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
