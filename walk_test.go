@@ -729,7 +729,7 @@ func (w *walk) purge() string {
 	}
 	pdb := as(tenant, w.db)
 	if w.rng.IntN(3) == 0 {
-		opts.Before, how = cutoff, "Before"
+		opts.Before, opts.OverrideRetention, how = cutoff, true, "Before, overriding the stored retention"
 	} else {
 		cutoff = w.now.Add(-softcascade.DefaultRetention)
 	}
@@ -738,7 +738,9 @@ func (w *walk) purge() string {
 	}
 	var expired []softcascade.Deletion
 	for _, x := range ds {
-		if x.Stamp < cutoff.UnixMilli() && (tenant == "" || x.Tenant == tenant) {
+		// A stored purge-after is due at now itself; an override's Before is strict.
+		due := x.Stamp < cutoff.UnixMilli() || (!opts.OverrideRetention && x.Stamp == cutoff.UnixMilli())
+		if due && (tenant == "" || x.Tenant == tenant) {
 			expired = append(expired, x)
 		}
 	}
