@@ -11,8 +11,8 @@ import (
 	"github.com/softcascade/softcascade/internal/cascade"
 	"github.com/softcascade/softcascade/internal/cascade/plan"
 	"github.com/softcascade/softcascade/internal/deletionlog"
-	"github.com/softcascade/softcascade/internal/errs"
 	"github.com/softcascade/softcascade/internal/dialect"
+	"github.com/softcascade/softcascade/internal/errs"
 	"github.com/softcascade/softcascade/internal/unique"
 )
 
