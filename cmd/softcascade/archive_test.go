@@ -17,7 +17,7 @@ func TestCLIArchive(t *testing.T) {
 		dir := t.TempDir()
 
 		run("purge", "--archive", filepath.Join(dir, "missing")).want(t, 2, "not a directory")
-		run("purge", "--before", "1d", "--archive", dir).want(t, 0, "Purged")
+		run("purge", "--older-than", "1d", "--yes", "--archive", dir).want(t, 0, "Purged")
 		for _, name := range []string{"p1", "p2", "task", "g1"} {
 			if _, err := os.Stat(filepath.Join(dir, f.ids[name]+".jsonl.gz")); err != nil {
 				t.Fatalf("archive of %s: %v", name, err)

@@ -108,7 +108,7 @@ func (a *app) confirm(question string) (bool, error) {
 	fmt.Fprint(a.stderr, question)
 	line, err := bufio.NewReader(a.stdin).ReadString('\n')
 	if err != nil && line == "" {
-		return false, fmt.Errorf("no answer: nothing changed")
+		return false, nil // no answer: not confirmed
 	}
 	answer := strings.ToLower(strings.TrimSpace(line))
 	return answer == "y" || answer == "yes", nil

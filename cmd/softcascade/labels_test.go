@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/softcascade/softcascade"
 	"github.com/softcascade/softcascade/internal/modelstest"
@@ -47,11 +48,11 @@ func TestCLIShowsWhatWasDeleted(t *testing.T) {
 
 		// A deletion from before the log listed roots, and one due now.
 		if err := f.db.Model(&softcascade.Deletion{}).Where("id = ?", f.ids["p2"]).
-			Updates(map[string]any{"root_keys": nil, "labels": nil, "label_search": nil}).Error; err != nil {
+			Updates(map[string]any{"root_keys": nil, "labels": nil, "label_search": nil, "purge_after": time.Now().Add(-time.Hour).UTC()}).Error; err != nil {
 			t.Fatal(err)
 		}
 		run("trash", "--tenant", "acme").want(t, 0, "projects · 1 row")
-		r = run("show", f.ids["p2"], "--retention", "1d")
+		r = run("show", f.ids["p2"])
 		r.want(t, 0, "in the trash; purge due now")
 		if strings.Contains(r.stdout, "LABEL") || strings.Contains(r.stdout, "purge in due") {
 			t.Errorf("show of an old deletion:\n%s", r.stdout)

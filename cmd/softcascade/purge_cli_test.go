@@ -108,7 +108,7 @@ func TestCLIPurgeReports(t *testing.T) {
 		}
 		// The old one is still there: the command does not know the
 		// application's retention.
-		cli(t, nil, "trash", "--dsn", dsn).want(t, 0, "unknown", "1–1 of 1 deletions.")
+		cli(t, nil, "trash", "--dsn", dsn).want(t, 0, "unknown", "1 deletion.")
 
 		// A bar on request (a terminal would get it by default), with the
 		// total, and the log lines above it.
@@ -124,7 +124,11 @@ func TestCLIPurgeReports(t *testing.T) {
 func TestPurgeOverrideAsks(t *testing.T) {
 	d := modelstest.Dialects(t)[0]
 	f := newFixture(t, d)
-	for answer, want := range map[string]int{"n\n": exitError, "": exitError, "yes\n": exitOK} {
+	for _, step := range []struct {
+		answer string
+		want   int
+	}{{"n\n", exitError}, {"", exitError}, {"yes\n", exitOK}} { // "yes" last: it purges them
+		answer, want := step.answer, step.want
 		var out, errOut bytes.Buffer
 		a := newApp(&out, &errOut, func(string) string { return "" })
 		a.canAsk = func() bool { return true }

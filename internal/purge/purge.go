@@ -155,12 +155,12 @@ func Run(db *gorm.DB, opts Options) (Result, error) {
 		ctx = context.Background()
 	}
 	start := time.Now()
-	which := []any{"cutoff", opts.Cutoff}
+	which := []any{"cutoff", opts.Cutoff, "due", opts.Due, "override", opts.Due.IsZero()}
 	if opts.Deletion != "" {
 		which = []any{"deletion", opts.Deletion} // Erase: this one, whatever its age
 	}
 	opts.Logger.InfoContext(ctx, "softcascade: purge started",
-		append(which, "due", opts.Due, "override", opts.Due.IsZero(), "batch_size", opts.BatchSize, "dry_run", opts.DryRun, "models", len(opts.Models))...)
+		append(which, "batch_size", opts.BatchSize, "dry_run", opts.DryRun, "models", len(opts.Models))...)
 
 	var r *runner
 	err = db.Connection(func(conn *gorm.DB) error {
