@@ -35,13 +35,13 @@ func TestCLIPurgeHonoursStoredRetention(t *testing.T) {
 
 		// The dry run lists the deletions, newest purge-after last.
 		r = run("purge", "--older-than", "1h", "--dry-run")
-		r.want(t, 0, "ID", "TABLE", "DELETED", "ROWS", "PURGE AFTER", "Would purge 4 deletions, ", "(dry run: nothing changed).")
+		r.want(t, 0, "ID", "WHAT", "DELETED", "ROWS", "PURGE AFTER", "Would purge 4 deletions, ", "(dry run: nothing changed).")
 		for _, name := range []string{"p1", "p2", "task", "g1"} {
 			if !strings.Contains(r.stdout, f.ids[name]) {
 				t.Errorf("dry run does not list %s:\n%s", name, r.stdout)
 			}
 		}
-		if !regexpMatch(r.stdout, f.ids["task"]+`\s+tasks\s+\S+ \S+\s+24\s`) {
+		if !regexpMatch(r.stdout, f.ids["task"]+`\s+tasks #\d+ · task 0\s+\S+ \S+\s+24\s`) {
 			t.Errorf("dry run: no row for the task's deletion (table, time, rows):\n%s", r.stdout)
 		}
 
