@@ -27,6 +27,36 @@ type expiring struct {
 	mu       sync.Mutex
 	deadline time.Time
 	done     chan struct{}
+	// after holds the AfterFunc callbacks not run or stopped yet.
+	after map[int]func()
+	next  int
+}
+
+// AfterFunc makes contexts derived from e (context.WithCancel and the
+// like) learn of its end inside expire, rather than later from a
+// goroutine that a loaded machine may not run in time.
+func (e *expiring) AfterFunc(f func()) (stop func() bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	select {
+	case <-e.done:
+		go f()
+		return func() bool { return false }
+	default:
+	}
+	if e.after == nil {
+		e.after = map[int]func(){}
+	}
+	id := e.next
+	e.next++
+	e.after[id] = f
+	return func() bool {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		_, ok := e.after[id]
+		delete(e.after, id)
+		return ok
+	}
 }
 
 func newExpiring() *expiring {
@@ -53,12 +83,19 @@ func (e *expiring) Err() error {
 // expire makes the deadline pass now.
 func (e *expiring) expire() {
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	select {
 	case <-e.done:
+		e.mu.Unlock()
+		return
 	default:
-		e.deadline = time.Now()
-		close(e.done)
+	}
+	e.deadline = time.Now()
+	close(e.done)
+	after := e.after
+	e.after = nil
+	e.mu.Unlock()
+	for _, f := range after {
+		f()
 	}
 }
 
