@@ -269,7 +269,7 @@ func TestHoldSurvivesPurgesAndRelease(t *testing.T) {
 		if ds[0].PurgedAt == nil || ds[1].PurgedAt != nil || ds[1].PurgeStartedAt != nil {
 			t.Fatalf("after PurgeEvery: free purged %v, held purged %v started %v; want set, nil, nil", ds[0].PurgedAt, ds[1].PurgedAt, ds[1].PurgeStartedAt)
 		}
-		rep, err := softcascade.Purge(s.db, softcascade.PurgeOptions{Before: s.clk.Now()})
+		rep, err := softcascade.Purge(s.db, softcascade.PurgeOptions{Before: s.clk.Now(), OverrideRetention: true})
 		must(t, err)
 		eq(t, "OnHold", rep.OnHold, 1)
 		eqMap(t, "Tables: the recent one, not the held one", rep.Tables, smallTree)
@@ -288,9 +288,10 @@ func TestHoldSurvivesPurgesAndRelease(t *testing.T) {
 		if got.HeldAt != nil || got.ReleasedAt == nil || got.ReleasedBy != "counsel" || got.HeldBy != "legal" || got.HoldReason != "litigation" {
 			t.Errorf("released deletion %+v", got)
 		}
-		rep, err = softcascade.Purge(s.db, softcascade.PurgeOptions{Before: s.clk.Now().Add(time.Millisecond)})
+		s.clk.Advance(time.Millisecond)
+		rep, err = softcascade.Purge(s.db, softcascade.PurgeOptions{Before: s.clk.Now(), OverrideRetention: true})
 		must(t, err)
-		eq(t, "OnHold after release", rep.OnHold, 0)
+		eq(t, "OnHold after release", rep.OnHold, 1) // the restored one is still held
 		eqMap(t, "Tables after release", rep.Tables, smallTree)
 	})
 }

@@ -60,7 +60,7 @@ func TestSchemaSQLThenSkipMigrate(t *testing.T) {
 		}
 		must(t, db.Delete(&p).Error)
 		time.Sleep(5 * time.Millisecond)
-		rep, err := softcascade.Purge(db, softcascade.PurgeOptions{Before: db.NowFunc()})
+		rep, err := softcascade.Purge(db, softcascade.PurgeOptions{Before: db.NowFunc(), OverrideRetention: true})
 		must(t, err)
 		if rep.Tables["projects"] != 1 {
 			t.Errorf("purge report %v", rep.Tables)

@@ -21,7 +21,16 @@ func byValue(s *gorm.Statement) bool {
 	if _, ok := s.Clauses["WHERE"]; ok {
 		return false
 	}
-	return s.Model == nil || s.Dest == s.Model || !s.ReflectValue.CanAddr()
+	return s.Model == nil || samePointer(s.Dest, s.Model) || !s.ReflectValue.CanAddr()
+}
+
+// samePointer reports whether a and b are the same pointer. Values that
+// are not pointers (a struct with slices, passed by value) cannot be
+// compared with ==: they are never the same.
+func samePointer(a, b any) bool {
+	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
+	return va.Kind() == reflect.Pointer && vb.Kind() == reflect.Pointer &&
+		va.Type() == vb.Type() && va.Pointer() == vb.Pointer()
 }
 
 // describeRoots fills d's RootKeys, Labels and LabelSearch with the first
