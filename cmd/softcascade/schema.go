@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/softcascade/softcascade"
+	"github.com/softcascade/softcascade/internal/dialect"
 )
 
 func (a *app) schemaCmd() *cobra.Command {
@@ -31,7 +32,7 @@ migration file. Nothing is changed; the database need not have the tables.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "-- softcascade tables for %s\n", db.Dialector.Name())
+			fmt.Fprintf(a.stdout, "-- softcascade tables for %s\n", dialect.For(db).Name())
 			for _, s := range stmts {
 				fmt.Fprintln(a.stdout, strings.TrimRight(s, "; \n")+";")
 			}
