@@ -136,6 +136,10 @@ type archiveRestore struct {
 	before   map[string]int64 // rows of the deletion each table held before
 	inserted map[string]int64
 	kinds    map[string]string
+	// keys are the primary keys of the rows inserted into each ledger
+	// table: a ledger row may only name one of them, never a row that was
+	// in the database before (another deletion's, another tenant's).
+	keys map[string]map[string]bool
 }
 
 // start checks a table line against the deletion's plan and begins its rows.
@@ -196,8 +200,13 @@ func (a *archiveRestore) start(t archive.Table) error {
 
 // add queues one row, inserting a full batch.
 func (a *archiveRestore) add(row []any) error {
-	if a.table.Kind == archive.KindLedger {
+	switch a.table.Kind {
+	case archive.KindLedger:
 		if err := a.ledgerRow(row); err != nil {
+			return err
+		}
+	case archive.KindRows:
+		if err := a.keepKey(row); err != nil {
 			return err
 		}
 	}
@@ -209,21 +218,65 @@ func (a *archiveRestore) add(row []any) error {
 	return nil
 }
 
-// ledgerRow checks that a ledger row records the deletion's own row.
-func (a *archiveRestore) ledgerRow(row []any) error {
-	for i, c := range a.table.Columns {
-		switch c.Name {
-		case "deletion_id":
-			if s, ok := text(row[i]); !ok || s != a.d.ID {
-				return fmt.Errorf("%w: archive of deletion %s: a ledger row of another deletion", errs.ErrInvalidValue, a.d.ID)
-			}
-		case "table_name":
-			s, _ := text(row[i])
-			if !slices.ContainsFunc(a.d.Plan.Tables, func(pt plan.Table) bool { return pt.Name == s }) {
-				return fmt.Errorf("%w: archive of deletion %s: a ledger row of table %.64q, not in its plan", errs.ErrInvalidValue, a.d.ID, s)
-			}
-		}
+// keepKey remembers the primary key of a row of a ledger table, for the
+// ledger rows that follow.
+func (a *archiveRestore) keepKey(row []any) error {
+	t, ok := a.d.Plan.Table(a.table.Name)
+	if !ok || t.Marker == nil || t.Marker.Stamped() || len(t.PrimaryKeys) != 1 {
+		return nil
 	}
+	i := slices.IndexFunc(a.table.Columns, func(c archive.Column) bool { return c.Name == t.PrimaryKeys[0] })
+	if i < 0 || row[i] == nil {
+		return fmt.Errorf("%w: archive of deletion %s: table %.64q: a row without its primary key %s", errs.ErrInvalidValue, a.d.ID, t.Name, t.PrimaryKeys[0])
+	}
+	if a.keys == nil {
+		a.keys = map[string]map[string]bool{}
+	}
+	if a.keys[t.Name] == nil {
+		a.keys[t.Name] = map[string]bool{}
+	}
+	a.keys[t.Name][keyText(row[i])] = true
+	return nil
+}
+
+func keyText(v any) string {
+	if b, ok := v.([]byte); ok {
+		return string(b)
+	}
+	return fmt.Sprint(v)
+}
+
+// ledgerRow checks that a ledger row records the deletion's own row: a row
+// of a ledger table of its plan that this archive inserted (its rows come
+// before its ledger rows), once.
+func (a *archiveRestore) ledgerRow(row []any) error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: archive of deletion %s: %s", errs.ErrInvalidValue, a.d.ID, fmt.Sprintf(format, args...))
+	}
+	vals := map[string]any{}
+	for i, c := range a.table.Columns {
+		vals[c.Name] = row[i]
+	}
+	if s, ok := text(vals["deletion_id"]); !ok || s != a.d.ID {
+		return bad("a ledger row of another deletion")
+	}
+	name, _ := text(vals["table_name"])
+	t, ok := a.d.Plan.Table(name)
+	if !ok || !slices.ContainsFunc(a.d.Plan.Tables, func(pt plan.Table) bool { return pt.Name == name }) {
+		return bad("a ledger row of table %.64q, not in its plan", name)
+	}
+	if t.Marker == nil || t.Marker.Stamped() {
+		return bad("a ledger row of table %.64q, which needs none", name)
+	}
+	col, other := cascade.LedgerKey(t), "key_text"
+	if col == other {
+		other = "key_int"
+	}
+	key := vals[col]
+	if key == nil || vals[other] != nil || !a.keys[name][keyText(key)] {
+		return bad("a ledger row of table %.64q names a row the archive does not hold (key %.64v)", name, key)
+	}
+	delete(a.keys[name], keyText(key)) // once
 	return nil
 }
 

@@ -1,0 +1,98 @@
+package softcascade_test
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/softcascade/softcascade"
+	"github.com/softcascade/softcascade/internal/modelstest"
+)
+
+// archiveLines reads an archive file's lines (header first).
+func archiveLines(t *testing.T, path string) []string {
+	t.Helper()
+	f, err := os.Open(path)
+	must(t, err)
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	must(t, err)
+	var out []string
+	sc := bufio.NewScanner(gz)
+	sc.Buffer(nil, 1<<24)
+	for sc.Scan() {
+		out = append(out, sc.Text())
+	}
+	must(t, sc.Err())
+	return out
+}
+
+// gzipLines is an archive of the lines.
+func gzipLines(t *testing.T, lines []string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	gz := gzip.NewWriter(&b)
+	for _, l := range lines {
+		_, err := gz.Write([]byte(l + "\n"))
+		must(t, err)
+	}
+	must(t, gz.Close())
+	return b.Bytes()
+}
+
+// A tenant that crafts its own archive cannot make another tenant's
+// deletion's rows its own: a ledger row naming a row of acme's folder,
+// restored under bravo and followed by RestoreDeletion, must not bring
+// acme's folder back.
+func TestRestoreArchiveForeignLedgerRow(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		db, clk := openArchive(t, d)
+		acme := db.WithContext(softcascade.WithTenant(context.Background(), "acme"))
+		bravo := db.WithContext(softcascade.WithTenant(context.Background(), "bravo"))
+		fa := modelstest.Folder{Name: "acme's"}
+		must(t, db.Create(&fa).Error)
+		fb := modelstest.Folder{Name: "bravo's"}
+		must(t, db.Create(&fb).Error)
+		deleteAt(t, acme, clk, 0, &fa)
+		deleteAt(t, bravo, clk, 60*day, &fb)
+		dir := t.TempDir()
+		_, err := softcascade.Purge(db, softcascade.PurgeOptions{Archive: softcascade.DirArchiver(dir)})
+		must(t, err)
+		var bd softcascade.Deletion
+		must(t, db.Where("tenant = ?", "bravo").Take(&bd).Error)
+		if bd.PurgedAt == nil {
+			t.Fatal("bravo's deletion not purged")
+		}
+		lines := archiveLines(t, filepath.Join(dir, bd.ID+".jsonl.gz"))
+		// Keep the header, drop every section, add one ledger row naming
+		// acme's folder.
+		crafted := []string{lines[0],
+			`{"table":"softcascade_ledger","kind":"ledger","columns":[{"name":"deletion_id","type":""},{"name":"table_name","type":""},{"name":"key_int","type":""}]}`}
+		row, _ := json.Marshal([]any{bd.ID, "folders", fa.ID})
+		crafted = append(crafted, string(row), `{"end":{"rows":1}}`)
+		_, err = softcascade.RestoreArchive(bravo, bytes.NewReader(gzipLines(t, crafted)))
+		if err == nil {
+			_, rerr := softcascade.RestoreDeletion(bravo, bd.ID)
+			t.Errorf("crafted archive accepted (then RestoreDeletion: %v)", rerr)
+		} else if !errors.Is(err, softcascade.ErrInvalidValue) || !strings.Contains(err.Error(), "does not hold") {
+			t.Errorf("crafted archive: %v", err)
+		}
+		var got modelstest.Folder
+		must(t, db.Unscoped().Take(&got, fa.ID).Error)
+		if got.DeletedAt == 0 {
+			t.Fatal("bravo's crafted archive brought acme's folder back")
+		}
+		var after softcascade.Deletion
+		must(t, db.Take(&after, "id = ?", bd.ID).Error)
+		if after.PurgedAt == nil {
+			t.Fatal("a refused archive re-opened its deletion")
+		}
+	})
+}
