@@ -96,3 +96,81 @@ func TestRestoreArchiveForeignLedgerRow(t *testing.T) {
 		}
 	})
 }
+
+// addRows inserts rows right after the first table line of table, and
+// fixes the end line's count.
+func addRows(t *testing.T, lines []string, table string, rows ...[]any) []string {
+	t.Helper()
+	var out []string
+	added := false
+	for _, l := range lines {
+		if strings.HasPrefix(l, `{"end":`) {
+			var e struct {
+				End struct{ Rows int } `json:"end"`
+			}
+			must(t, json.Unmarshal([]byte(l), &e))
+			b, _ := json.Marshal(map[string]any{"end": map[string]int{"rows": e.End.Rows + len(rows)}})
+			l = string(b)
+		}
+		out = append(out, l)
+		if !added && strings.HasPrefix(l, `{"table":"`+table+`"`) {
+			added = true
+			for _, r := range rows {
+				b, _ := json.Marshal(r)
+				out = append(out, string(b))
+			}
+		}
+	}
+	if !added {
+		t.Fatalf("no section for %s in the archive", table)
+	}
+	return out
+}
+
+// A crafted archive cannot add join rows that no row of its deletion owns:
+// bravo's archive with one more join row tagging acme's live root.
+func TestRestoreArchiveForeignJoinRow(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		db, clk := openArchive(t, d)
+		bravo := db.WithContext(softcascade.WithTenant(context.Background(), "bravo"))
+		ra := ArcRoot{ID: 1, Name: "acme's", Price: "1"}
+		must(t, db.Create(&ra).Error)
+		rb := ArcRoot{ID: 2, Name: "bravo's", Price: "1", Tags: []ArcTag{{Name: "t"}}}
+		must(t, db.Create(&rb).Error)
+		deleteAt(t, bravo, clk, 60*day, &rb)
+		dir := t.TempDir()
+		_, err := softcascade.Purge(db, softcascade.PurgeOptions{Archive: softcascade.DirArchiver(dir)})
+		must(t, err)
+		bd := deletions(t, db)[0]
+		lines := archiveLines(t, filepath.Join(dir, bd.ID+".jsonl.gz"))
+		var join string
+		for _, l := range lines {
+			if strings.HasPrefix(l, `{"table":"arc_root_tags"`) {
+				join = l
+			}
+		}
+		var tb struct {
+			Columns []struct{ Name string } `json:"columns"`
+		}
+		must(t, json.Unmarshal([]byte(join), &tb))
+		row := make([]any, len(tb.Columns))
+		for i, c := range tb.Columns {
+			switch c.Name {
+			case "arc_root_id":
+				row[i] = ra.ID
+			case "arc_tag_id":
+				row[i] = rb.Tags[0].ID
+			}
+		}
+		crafted := addRows(t, lines, "arc_root_tags", row)
+		_, err = softcascade.RestoreArchive(bravo, bytes.NewReader(gzipLines(t, crafted)))
+		var n int64
+		must(t, db.Table("arc_root_tags").Where("arc_root_id = ?", ra.ID).Count(&n).Error)
+		if n != 0 {
+			t.Fatalf("bravo's crafted archive tagged acme's live root (err %v)", err)
+		}
+		if !errors.Is(err, softcascade.ErrInvalidValue) {
+			t.Fatalf("crafted archive: %v", err)
+		}
+	})
+}

@@ -187,7 +187,7 @@ func (a *archiveRestore) start(t archive.Table) error {
 	if _, ok := a.kinds[t.Name]; !ok {
 		a.kinds[t.Name] = t.Kind
 		a.order = append(a.order, t.Name)
-		if t.Kind == archive.KindRows {
+		if t.Kind != archive.KindLedger {
 			n, err := a.count(t.Name)
 			if err != nil {
 				return err
@@ -310,6 +310,9 @@ func (a *archiveRestore) flush() error {
 // mark, or for a table that is not soft-deletable, children of such rows.
 func (a *archiveRestore) count(table string) (int64, error) {
 	cond := a.member(table)
+	if a.kinds[table] == archive.KindJoin {
+		cond = a.owned(table)
+	}
 	if cond == nil {
 		return 0, nil
 	}
@@ -346,24 +349,56 @@ func (a *archiveRestore) member(table string) clause.Expression {
 	return clause.Or(alts...)
 }
 
+// ownerAlias names the owner row of a join row.
+const ownerAlias = "sc_o"
+
+// owned is "this join row is owned by a row of the deletion", as the
+// purge archives them.
+func (a *archiveRestore) owned(table string) clause.Expression {
+	var alts []clause.Expression
+	for _, j := range a.d.Plan.Joins {
+		owner, ok := a.d.Plan.Table(j.Owner)
+		if j.Table != table || !ok || owner.Marker == nil {
+			continue
+		}
+		where := make([]clause.Expression, 0, len(j.OwnerKeys)+1)
+		for i, k := range j.OwnerKeys {
+			where = append(where, clause.Eq{Column: clause.Column{Table: ownerAlias, Name: k}, Value: clause.Column{Table: j.Table, Name: j.JoinKeys[i]}})
+		}
+		where = append(where, cascade.Member(owner, ownerAlias, a.mark))
+		own := cascade.Exists(clause.Table{Name: j.Owner, Alias: ownerAlias}, where...)
+		if j.TypeColumn != "" {
+			own = clause.And(clause.Eq{Column: clause.Column{Table: j.Table, Name: j.TypeColumn}, Value: j.TypeValue}, own)
+		}
+		alts = append(alts, own)
+	}
+	if len(alts) == 0 {
+		return nil
+	}
+	return clause.Or(alts...)
+}
+
 // verify checks, once every row is in, that each table gained exactly the
 // rows it was given as rows of the deletion, and that no live row holds a
 // unique-while-live value of them.
 func (a *archiveRestore) verify() error {
 	for _, name := range a.order {
-		if a.kinds[name] != archive.KindRows {
+		if a.kinds[name] == archive.KindLedger {
 			continue
 		}
 		n, err := a.count(name)
 		if err != nil {
 			return err
 		}
-		if got := n - a.before[name]; got != a.inserted[name] {
+		if got := n - a.before[name]; got != a.inserted[name] && a.kinds[name] == archive.KindJoin {
+			return fmt.Errorf("%w: archive of deletion %s: %d of the %d join rows given for %s are not owned by rows of the deletion",
+				errs.ErrInvalidValue, a.d.ID, a.inserted[name]-got, a.inserted[name], name)
+		} else if got != a.inserted[name] {
 			return fmt.Errorf("%w: archive of deletion %s: %d of the %d rows given for %s are not rows of the deletion (not marked with its stamp or ledger, or not children of its rows)",
 				errs.ErrInvalidValue, a.d.ID, a.inserted[name]-got, a.inserted[name], name)
 		}
 		t, _ := a.d.Plan.Table(name)
-		if len(t.Unique) > 0 {
+		if a.kinds[name] == archive.KindRows && len(t.Unique) > 0 {
 			if err := unique.Check(a.tx.Session(&gorm.Session{NewDB: true}), t, cascade.Member(t, t.Name, a.mark), t.Unique); err != nil {
 				return err
 			}
