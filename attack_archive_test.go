@@ -174,3 +174,63 @@ func TestRestoreArchiveForeignJoinRow(t *testing.T) {
 		}
 	})
 }
+
+// An erased deletion stays erased: an archive written before the erasure
+// (a purge that archived it, then lost its connection) does not bring its
+// rows back, nor clear the erasure from the log.
+func TestRestoreArchiveOfErasedDeletion(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		db, clk := openArchive(t, d)
+		p := modelstest.SeedProject(t, db, "erased", modelstest.Small)
+		deleteAt(t, db, clk, 60*day, &p)
+		id := deletions(t, db)[0].ID
+		dir := t.TempDir()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		a := &countingArchiver{Archiver: softcascade.DirArchiver(dir), afterCommit: cancel}
+		if _, err := softcascade.Purge(db.WithContext(ctx), softcascade.PurgeOptions{Archive: a}); err == nil {
+			t.Fatal("purge after a lost connection: no error")
+		}
+		_, err := softcascade.Erase(db, id)
+		must(t, err)
+		_, err = restoreFile(t, db, filepath.Join(dir, id+".jsonl.gz"))
+		var n int64
+		must(t, db.Unscoped().Model(&modelstest.Project{}).Where("id = ?", p.ID).Count(&n).Error)
+		del := deletions(t, db)[0]
+		if n != 0 || del.ErasedAt == nil {
+			t.Fatalf("archive restored an erased deletion (err %v, rows back %d, erased_at %v)", err, n, del.ErasedAt)
+		}
+		if err == nil {
+			t.Fatal("archive of an erased deletion: no error")
+		}
+	})
+}
+
+// An archive whose plan was edited is refused when the log still has the
+// deletion's row: the logged plan is the one its rows were taken by.
+func TestRestoreArchiveEditedPlan(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		db, clk := openArchive(t, d)
+		p := modelstest.SeedProject(t, db, "edited", modelstest.Small)
+		deleteAt(t, db, clk, 60*day, &p)
+		dir := t.TempDir()
+		_, err := softcascade.Purge(db, softcascade.PurgeOptions{Archive: softcascade.DirArchiver(dir)})
+		must(t, err)
+		id := deletions(t, db)[0].ID
+		lines := archiveLines(t, filepath.Join(dir, id+".jsonl.gz"))
+		var h map[string]any
+		must(t, json.Unmarshal([]byte(lines[0]), &h))
+		pl := h["plan"].(map[string]any)
+		pl["edges"] = pl["edges"].([]any)[:1]
+		b, err := json.Marshal(h)
+		must(t, err)
+		lines[0] = string(b)
+		_, err = softcascade.RestoreArchive(db, bytes.NewReader(gzipLines(t, lines)))
+		if !errors.Is(err, softcascade.ErrInvalidValue) || !strings.Contains(err.Error(), "plan") {
+			t.Fatalf("edited plan: %v", err)
+		}
+		if deletions(t, db)[0].PurgedAt == nil {
+			t.Fatal("a refused archive re-opened its deletion")
+		}
+	})
+}

@@ -28,7 +28,9 @@ import (
 // ErrInvalidValue. One transaction: on any error nothing changes.
 //
 // Errors: ErrInvalidValue (a malformed archive; a deletion that is not
-// purged: its rows are still in the database); gorm.ErrRecordNotFound
+// purged: its rows are still in the database; an erased deletion: its
+// archive may not bring it back; an archive whose stamp or plan differs
+// from the deletion's log row); gorm.ErrRecordNotFound
 // (with a tenant in the context, a deletion of another tenant);
 // *UniqueConflictError (a live row holds a unique-while-live value of an
 // archived row); the database's error naming the table when a row's

@@ -1,6 +1,8 @@
 package restore
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -101,7 +103,7 @@ func reopen(tx *gorm.DB, d *deletionlog.Deletion, req Request) error {
 	row := *d
 	row.PurgedAt, row.PurgeStartedAt, row.ArchivedAt = nil, nil, nil
 	var cur deletionlog.Deletion
-	err := q.Omit("plan").Take(&cur).Error
+	err := q.Take(&cur).Error
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		if err := tx.Session(&gorm.Session{NewDB: true}).Create(&row).Error; err != nil {
@@ -114,14 +116,25 @@ func reopen(tx *gorm.DB, d *deletionlog.Deletion, req Request) error {
 		return fmt.Errorf("softcascade: deletion %s: %w", d.ID, gorm.ErrRecordNotFound)
 	case cur.PurgedAt == nil:
 		return fmt.Errorf("%w: deletion %s is not purged: its rows are still in the database (RestoreDeletion brings them back)", errs.ErrInvalidValue, d.ID)
+	case cur.ErasedAt != nil:
+		return fmt.Errorf("%w: deletion %s was erased %s: its archive may not bring it back", errs.ErrInvalidValue, d.ID, cur.ErasedAt.UTC().Format("2006-01-02 15:04:05"))
 	case cur.Stamp != d.Stamp:
 		return fmt.Errorf("%w: the archive of deletion %s does not match its log row (stamp %d, logged %d)", errs.ErrInvalidValue, d.ID, d.Stamp, cur.Stamp)
+	case !samePlan(cur.Plan, d.Plan):
+		return fmt.Errorf("%w: the archive of deletion %s does not match its log row (its plan differs from the logged one)", errs.ErrInvalidValue, d.ID)
 	}
 	err = tx.Session(&gorm.Session{NewDB: true}).Model(&cur).Select("*").Omit("id", "stamp").Updates(&row).Error
 	if err != nil {
 		return fmt.Errorf("softcascade: archive of deletion %s: log row: %w", d.ID, err)
 	}
 	return nil
+}
+
+// samePlan reports whether two plans are the same, as stored.
+func samePlan(a, b *plan.Plan) bool {
+	x, errA := json.Marshal(a)
+	y, errB := json.Marshal(b)
+	return errA == nil && errB == nil && bytes.Equal(x, y)
 }
 
 // archiveRestore inserts one archive's rows.
