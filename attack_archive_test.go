@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"gorm.io/gorm"
+
 	"github.com/softcascade/softcascade"
 	"github.com/softcascade/softcascade/internal/modelstest"
 )
@@ -232,5 +234,68 @@ func TestRestoreArchiveEditedPlan(t *testing.T) {
 		if deletions(t, db)[0].PurgedAt == nil {
 			t.Fatal("a refused archive re-opened its deletion")
 		}
+	})
+}
+
+// A crafted archive cannot hang rows of its own under another tenant's
+// live rows: a task of bravo's archived project, given acme's project as
+// its parent, is not a row of bravo's deletion.
+func TestRestoreArchiveRowUnderForeignParent(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		db, clk := openArchive(t, d)
+		bravo := db.WithContext(softcascade.WithTenant(context.Background(), "bravo"))
+		pa := modelstest.Project{Name: "acme's"}
+		must(t, db.Create(&pa).Error)
+		pb := modelstest.Project{Name: "bravo's", Tasks: []modelstest.Task{{Title: "t"}}}
+		must(t, db.Create(&pb).Error)
+		deleteAt(t, bravo, clk, 60*day, &pb)
+		dir := t.TempDir()
+		_, err := softcascade.Purge(db, softcascade.PurgeOptions{Archive: softcascade.DirArchiver(dir)})
+		must(t, err)
+		bd := deletions(t, db)[0]
+		lines := archiveLines(t, filepath.Join(dir, bd.ID+".jsonl.gz"))
+		var cols []struct{ Name string }
+		var row []any
+		for i, l := range lines {
+			if strings.HasPrefix(l, `{"table":"tasks"`) {
+				var tb struct {
+					Columns []struct{ Name string } `json:"columns"`
+				}
+				must(t, json.Unmarshal([]byte(l), &tb))
+				cols = tb.Columns
+				must(t, json.Unmarshal([]byte(lines[i+1]), &row))
+			}
+		}
+		for i, c := range cols {
+			switch c.Name {
+			case "id":
+				row[i] = 777
+			case "project_id":
+				row[i] = pa.ID
+			}
+		}
+		crafted := addRows(t, lines, "tasks", row)
+		_, err = softcascade.RestoreArchive(bravo, bytes.NewReader(gzipLines(t, crafted)))
+		if err == nil {
+			_, err = softcascade.RestoreDeletion(bravo, bd.ID)
+		}
+		var n int64
+		must(t, db.Model(&modelstest.Task{}).Where("project_id = ?", pa.ID).Count(&n).Error)
+		if n != 0 {
+			t.Fatalf("bravo's crafted archive put a task into acme's live project (err %v)", err)
+		}
+		if !errors.Is(err, softcascade.ErrInvalidValue) || !strings.Contains(err.Error(), "no parent") {
+			t.Fatalf("crafted archive: %v", err)
+		}
+
+		// With the log row gone, only the log could say whose the
+		// deletion is: under a tenant the archive is not found.
+		must(t, db.Where("id = ?", bd.ID).Delete(&softcascade.Deletion{}).Error)
+		_, err = restoreFile(t, bravo, filepath.Join(dir, bd.ID+".jsonl.gz"))
+		if !errors.Is(err, gorm.ErrRecordNotFound) {
+			t.Fatalf("archive of a deletion the log lost, under a tenant: %v", err)
+		}
+		_, err = restoreFile(t, db, filepath.Join(dir, bd.ID+".jsonl.gz"))
+		must(t, err)
 	})
 }

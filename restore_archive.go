@@ -29,9 +29,12 @@ import (
 //
 // Errors: ErrInvalidValue (a malformed archive; a deletion that is not
 // purged: its rows are still in the database; an erased deletion: its
-// archive may not bring it back; an archive whose stamp or plan differs
-// from the deletion's log row); gorm.ErrRecordNotFound
-// (with a tenant in the context, a deletion of another tenant);
+// archive may not bring it back; an archive whose stamp, roots or plan differs
+// from the deletion's log row; a row of a table other than the root table
+// with no parent among the deletion's rows, or more such rows of the root
+// table than the deletion has roots); gorm.ErrRecordNotFound (with a
+// tenant in the context, a deletion of another tenant, or one the log no
+// longer has: only the log says whose a deletion is);
 // *UniqueConflictError (a live row holds a unique-while-live value of an
 // archived row); the database's error naming the table when a row's
 // primary key (or another unique value) is taken.

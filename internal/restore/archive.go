@@ -59,7 +59,7 @@ func Archive(tx *gorm.DB, rd *archive.Reader, req Request) (Result, error) {
 		return res, err
 	}
 	a := &archiveRestore{tx: tx, d: d, mark: cascade.Mark{ID: d.ID, Stamp: d.StampTime()},
-		before: map[string]int64{}, inserted: map[string]int64{}}
+		before: map[string]int64{}, inserted: map[string]int64{}, roots: d.Roots}
 	for {
 		t, row, err := rd.Next()
 		switch {
@@ -105,6 +105,10 @@ func reopen(tx *gorm.DB, d *deletionlog.Deletion, req Request) error {
 	var cur deletionlog.Deletion
 	err := q.Take(&cur).Error
 	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound) && req.HasTenant:
+		// Only the log tells whose a deletion is: with a tenant, an
+		// archive the log does not know is nobody's to restore.
+		return fmt.Errorf("softcascade: deletion %s: %w", d.ID, err)
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		if err := tx.Session(&gorm.Session{NewDB: true}).Create(&row).Error; err != nil {
 			return fmt.Errorf("softcascade: archive of deletion %s: log row: %w", d.ID, err)
@@ -120,6 +124,8 @@ func reopen(tx *gorm.DB, d *deletionlog.Deletion, req Request) error {
 		return fmt.Errorf("%w: deletion %s was erased %s: its archive may not bring it back", errs.ErrInvalidValue, d.ID, cur.ErasedAt.UTC().Format("2006-01-02 15:04:05"))
 	case cur.Stamp != d.Stamp:
 		return fmt.Errorf("%w: the archive of deletion %s does not match its log row (stamp %d, logged %d)", errs.ErrInvalidValue, d.ID, d.Stamp, cur.Stamp)
+	case cur.Roots != d.Roots || cur.Table != d.Table:
+		return fmt.Errorf("%w: the archive of deletion %s does not match its log row (roots %d of %.64q, logged %d of %.64q)", errs.ErrInvalidValue, d.ID, d.Roots, d.Table, cur.Roots, cur.Table)
 	case !samePlan(cur.Plan, d.Plan):
 		return fmt.Errorf("%w: the archive of deletion %s does not match its log row (its plan differs from the logged one)", errs.ErrInvalidValue, d.ID)
 	}
@@ -153,6 +159,9 @@ type archiveRestore struct {
 	// table: a ledger row may only name one of them, never a row that was
 	// in the database before (another deletion's, another tenant's).
 	keys map[string]map[string]bool
+	// roots is the deletion's root count: at most that many of its rows
+	// of its root table may have no parent among its rows.
+	roots int64
 }
 
 // start checks a table line against the deletion's plan and begins its rows.
@@ -391,6 +400,48 @@ func (a *archiveRestore) owned(table string) clause.Expression {
 	return clause.Or(alts...)
 }
 
+// rooted checks that the deletion's rows of t hang from its tree: each
+// has a parent among the deletion's rows, but for at most its root count
+// of rows of its root table. A row given another parent (a live row of
+// someone else's) is not a row of the deletion.
+func (a *archiveRestore) rooted(t plan.Table) error {
+	var alts []clause.Expression
+	for _, e := range a.d.Plan.Edges {
+		pt, ok := a.d.Plan.Table(e.Parent)
+		if e.Child != t.Name || !ok || pt.Marker == nil {
+			continue
+		}
+		child := cascade.ParentIn(e, cascade.Member(pt, cascade.ParentAlias, a.mark))
+		if typ := cascade.TypeIs(e); typ != nil {
+			child = clause.And(typ, child)
+		}
+		alts = append(alts, child)
+	}
+	// Members less members with a parent: NOT over a NULL key (a row
+	// without that parent) would hide the row.
+	member := cascade.Member(t, t.Name, a.mark)
+	var n, parented int64
+	if err := cascade.On(a.tx.Session(&gorm.Session{NewDB: true}), t.Name).Where(member).Count(&n).Error; err != nil {
+		return fmt.Errorf("softcascade: restore archive of deletion %s: count %s: %w", a.d.ID, t.Name, err)
+	}
+	if len(alts) > 0 {
+		err := cascade.On(a.tx.Session(&gorm.Session{NewDB: true}), t.Name).Where(clause.And(member, clause.Or(alts...))).Count(&parented).Error
+		if err != nil {
+			return fmt.Errorf("softcascade: restore archive of deletion %s: count %s: %w", a.d.ID, t.Name, err)
+		}
+	}
+	n -= parented
+	allowed := int64(0)
+	if t.Name == a.d.Table {
+		allowed = a.roots
+	}
+	if n > allowed {
+		return fmt.Errorf("%w: archive of deletion %s: %d rows of %s have no parent among the deletion's rows (%d may: its roots)",
+			errs.ErrInvalidValue, a.d.ID, n, t.Name, allowed)
+	}
+	return nil
+}
+
 // verify checks, once every row is in, that each table gained exactly the
 // rows it was given as rows of the deletion, and that no live row holds a
 // unique-while-live value of them.
@@ -411,6 +462,11 @@ func (a *archiveRestore) verify() error {
 				errs.ErrInvalidValue, a.d.ID, a.inserted[name]-got, a.inserted[name], name)
 		}
 		t, _ := a.d.Plan.Table(name)
+		if a.kinds[name] == archive.KindRows && t.Marker != nil {
+			if err := a.rooted(t); err != nil {
+				return err
+			}
+		}
 		if a.kinds[name] == archive.KindRows && len(t.Unique) > 0 {
 			if err := unique.Check(a.tx.Session(&gorm.Session{NewDB: true}), t, cascade.Member(t, t.Name, a.mark), t.Unique); err != nil {
 				return err
