@@ -3,6 +3,7 @@ package softcascade
 import (
 	"fmt"
 	"io"
+	"reflect"
 
 	"gorm.io/gorm"
 
@@ -42,7 +43,7 @@ func RestoreArchive(db *gorm.DB, r io.Reader) (Report, error) {
 	if _, err := installed(db); err != nil {
 		return Report{}, err
 	}
-	if r == nil {
+	if nilReader(r) {
 		return Report{}, fmt.Errorf("%w: RestoreArchive: nil reader", errs.ErrInvalidValue)
 	}
 	req := restore.Request{Actor: deletionlog.Actor(db.Statement.Context), Now: db.NowFunc(), Lock: cascade.Locks(db)}
@@ -70,7 +71,7 @@ func RestoreArchive(db *gorm.DB, r io.Reader) (Report, error) {
 // included) without changing anything: what `softcascade archive list`
 // and `show` print. It reads the header only.
 func ReadArchive(r io.Reader) (*Deletion, error) {
-	if r == nil {
+	if nilReader(r) {
 		return nil, fmt.Errorf("%w: ReadArchive: nil reader", errs.ErrInvalidValue)
 	}
 	rd, err := archive.NewReader(r)
@@ -78,4 +79,14 @@ func ReadArchive(r io.Reader) (*Deletion, error) {
 		return nil, err
 	}
 	return (*Deletion)(rd.Deletion()), nil
+}
+
+// nilReader reports whether r is nil, or a nil pointer in an io.Reader
+// (a nil *os.File or *bytes.Reader), which would panic when read.
+func nilReader(r io.Reader) bool {
+	if r == nil {
+		return true
+	}
+	v := reflect.ValueOf(r)
+	return v.Kind() == reflect.Pointer && v.IsNil()
 }
