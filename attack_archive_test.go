@@ -348,3 +348,29 @@ func TestRestoreArchiveRootMovedUnderForeignParent(t *testing.T) {
 		}
 	})
 }
+
+// An archive of acme's deletion with its tenant field edited to bravo is
+// not bravo's: the log says whose it is.
+func TestRestoreArchiveEditedTenant(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, d modelstest.Dialect) {
+		db, clk := openArchive(t, d)
+		acme := db.WithContext(softcascade.WithTenant(context.Background(), "acme"))
+		bravo := db.WithContext(softcascade.WithTenant(context.Background(), "bravo"))
+		p := modelstest.SeedProject(t, db, "acme's", modelstest.Small)
+		deleteAt(t, acme, clk, 60*day, &p)
+		dir := t.TempDir()
+		_, err := softcascade.Purge(db, softcascade.PurgeOptions{Archive: softcascade.DirArchiver(dir)})
+		must(t, err)
+		id := deletions(t, db)[0].ID
+		lines := archiveLines(t, filepath.Join(dir, id+".jsonl.gz"))
+		lines[0] = strings.Replace(lines[0], `"tenant":"acme"`, `"tenant":"bravo"`, 1)
+		_, err = softcascade.RestoreArchive(bravo, bytes.NewReader(gzipLines(t, lines)))
+		if !errors.Is(err, gorm.ErrRecordNotFound) {
+			t.Fatalf("acme's archive with bravo as tenant, under bravo: %v", err)
+		}
+		del := deletions(t, db)[0]
+		if del.PurgedAt == nil || del.Tenant != "acme" {
+			t.Fatalf("log row changed: purged %v tenant %q", del.PurgedAt, del.Tenant)
+		}
+	})
+}
