@@ -3,6 +3,7 @@ package softcascade
 import (
 	"fmt"
 	"io"
+	"reflect"
 
 	"gorm.io/gorm"
 
@@ -28,8 +29,13 @@ import (
 // ErrInvalidValue. One transaction: on any error nothing changes.
 //
 // Errors: ErrInvalidValue (a malformed archive; a deletion that is not
-// purged: its rows are still in the database); gorm.ErrRecordNotFound
-// (with a tenant in the context, a deletion of another tenant);
+// purged: its rows are still in the database; an erased deletion: its
+// archive may not bring it back; an archive whose stamp, roots or plan differs
+// from the deletion's log row; a row of a table other than the root table
+// with no parent among the deletion's rows, or more such rows of the root
+// table than the deletion has roots); gorm.ErrRecordNotFound (with a
+// tenant in the context, a deletion of another tenant, or one the log no
+// longer has: only the log says whose a deletion is);
 // *UniqueConflictError (a live row holds a unique-while-live value of an
 // archived row); the database's error naming the table when a row's
 // primary key (or another unique value) is taken.
@@ -37,7 +43,7 @@ func RestoreArchive(db *gorm.DB, r io.Reader) (Report, error) {
 	if _, err := installed(db); err != nil {
 		return Report{}, err
 	}
-	if r == nil {
+	if nilReader(r) {
 		return Report{}, fmt.Errorf("%w: RestoreArchive: nil reader", errs.ErrInvalidValue)
 	}
 	req := restore.Request{Actor: deletionlog.Actor(db.Statement.Context), Now: db.NowFunc(), Lock: cascade.Locks(db)}
@@ -65,7 +71,7 @@ func RestoreArchive(db *gorm.DB, r io.Reader) (Report, error) {
 // included) without changing anything: what `softcascade archive list`
 // and `show` print. It reads the header only.
 func ReadArchive(r io.Reader) (*Deletion, error) {
-	if r == nil {
+	if nilReader(r) {
 		return nil, fmt.Errorf("%w: ReadArchive: nil reader", errs.ErrInvalidValue)
 	}
 	rd, err := archive.NewReader(r)
@@ -73,4 +79,14 @@ func ReadArchive(r io.Reader) (*Deletion, error) {
 		return nil, err
 	}
 	return (*Deletion)(rd.Deletion()), nil
+}
+
+// nilReader reports whether r is nil, or a nil pointer in an io.Reader
+// (a nil *os.File or *bytes.Reader), which would panic when read.
+func nilReader(r io.Reader) bool {
+	if r == nil {
+		return true
+	}
+	v := reflect.ValueOf(r)
+	return v.Kind() == reflect.Pointer && v.IsNil()
 }

@@ -76,11 +76,18 @@ func refuseQueryShape(db *gorm.DB) error {
 // caller's conditions, Or included, form one group ANDed with "is
 // soft-deleted".
 func queryFinder(db *gorm.DB) restore.Finder {
-	return func(tx *gorm.DB, dest any, cols []clause.Column, limit int) error {
+	return func(tx *gorm.DB, dest any, cols []clause.Column, limit, offset int) error {
 		// A Session first: the caller's *gorm.DB is copied, never changed.
 		q := db.Session(&gorm.Session{}).Scopes(needConditions, Trashed)
 		q.Statement.ConnPool = tx.Statement.ConnPool
 		q = q.Model(dest).Clauses(clause.Select{Columns: cols}).Limit(limit)
+		if offset >= 0 {
+			by := clause.OrderBy{}
+			for _, c := range cols {
+				by.Columns = append(by.Columns, clause.OrderByColumn{Column: c})
+			}
+			q = q.Clauses(by).Offset(offset)
+		}
 		if err := q.Find(dest).Error; err != nil {
 			return errs.Wrap(err, "restore by query")
 		}

@@ -7,6 +7,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/softcascade/softcascade/internal/errs"
+	"github.com/softcascade/softcascade/internal/softdelete"
 )
 
 // WithRetentionFor keeps the deletions whose root is model (the model a
@@ -41,6 +42,12 @@ func (p *Plugin) retentionByTable(db *gorm.DB) (map[string]time.Duration, error)
 		stmt := &gorm.Statement{DB: db}
 		if err := stmt.Parse(r.model); err != nil {
 			return nil, fmt.Errorf("%w: WithRetentionFor(%T): %w", errs.ErrInvalidValue, r.model, err)
+		}
+		if _, ok := softdelete.Of(stmt.Schema); !ok {
+			return nil, fmt.Errorf("%w: WithRetentionFor(%T): table %s is not soft-deletable: none of its rows is ever in the trash", errs.ErrInvalidValue, r.model, stmt.Schema.Table)
+		}
+		if prev, ok := out[stmt.Schema.Table]; ok && prev != r.retention {
+			return nil, fmt.Errorf("%w: WithRetentionFor: table %s is given two retentions, %s and %s", errs.ErrInvalidValue, stmt.Schema.Table, prev, r.retention)
 		}
 		out[stmt.Schema.Table] = r.retention
 	}

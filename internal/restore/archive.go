@@ -1,6 +1,8 @@
 package restore
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -57,7 +59,7 @@ func Archive(tx *gorm.DB, rd *archive.Reader, req Request) (Result, error) {
 		return res, err
 	}
 	a := &archiveRestore{tx: tx, d: d, mark: cascade.Mark{ID: d.ID, Stamp: d.StampTime()},
-		before: map[string]int64{}, inserted: map[string]int64{}}
+		before: map[string]int64{}, inserted: map[string]int64{}, roots: d.Roots}
 	for {
 		t, row, err := rd.Next()
 		switch {
@@ -101,8 +103,12 @@ func reopen(tx *gorm.DB, d *deletionlog.Deletion, req Request) error {
 	row := *d
 	row.PurgedAt, row.PurgeStartedAt, row.ArchivedAt = nil, nil, nil
 	var cur deletionlog.Deletion
-	err := q.Omit("plan").Take(&cur).Error
+	err := q.Take(&cur).Error
 	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound) && req.HasTenant:
+		// Only the log tells whose a deletion is: with a tenant, an
+		// archive the log does not know is nobody's to restore.
+		return fmt.Errorf("softcascade: deletion %s: %w", d.ID, err)
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		if err := tx.Session(&gorm.Session{NewDB: true}).Create(&row).Error; err != nil {
 			return fmt.Errorf("softcascade: archive of deletion %s: log row: %w", d.ID, err)
@@ -114,14 +120,27 @@ func reopen(tx *gorm.DB, d *deletionlog.Deletion, req Request) error {
 		return fmt.Errorf("softcascade: deletion %s: %w", d.ID, gorm.ErrRecordNotFound)
 	case cur.PurgedAt == nil:
 		return fmt.Errorf("%w: deletion %s is not purged: its rows are still in the database (RestoreDeletion brings them back)", errs.ErrInvalidValue, d.ID)
+	case cur.ErasedAt != nil:
+		return fmt.Errorf("%w: deletion %s was erased %s: its archive may not bring it back", errs.ErrInvalidValue, d.ID, cur.ErasedAt.UTC().Format("2006-01-02 15:04:05"))
 	case cur.Stamp != d.Stamp:
 		return fmt.Errorf("%w: the archive of deletion %s does not match its log row (stamp %d, logged %d)", errs.ErrInvalidValue, d.ID, d.Stamp, cur.Stamp)
+	case cur.Roots != d.Roots || cur.Table != d.Table:
+		return fmt.Errorf("%w: the archive of deletion %s does not match its log row (roots %d of %.64q, logged %d of %.64q)", errs.ErrInvalidValue, d.ID, d.Roots, d.Table, cur.Roots, cur.Table)
+	case !samePlan(cur.Plan, d.Plan):
+		return fmt.Errorf("%w: the archive of deletion %s does not match its log row (its plan differs from the logged one)", errs.ErrInvalidValue, d.ID)
 	}
 	err = tx.Session(&gorm.Session{NewDB: true}).Model(&cur).Select("*").Omit("id", "stamp").Updates(&row).Error
 	if err != nil {
 		return fmt.Errorf("softcascade: archive of deletion %s: log row: %w", d.ID, err)
 	}
 	return nil
+}
+
+// samePlan reports whether two plans are the same, as stored.
+func samePlan(a, b *plan.Plan) bool {
+	x, errA := json.Marshal(a)
+	y, errB := json.Marshal(b)
+	return errA == nil && errB == nil && bytes.Equal(x, y)
 }
 
 // archiveRestore inserts one archive's rows.
@@ -136,6 +155,13 @@ type archiveRestore struct {
 	before   map[string]int64 // rows of the deletion each table held before
 	inserted map[string]int64
 	kinds    map[string]string
+	// keys are the primary keys of the rows inserted into each ledger
+	// table: a ledger row may only name one of them, never a row that was
+	// in the database before (another deletion's, another tenant's).
+	keys map[string]map[string]bool
+	// roots is the deletion's root count: at most that many of its rows
+	// of its root table may have no parent among its rows.
+	roots int64
 }
 
 // start checks a table line against the deletion's plan and begins its rows.
@@ -183,7 +209,7 @@ func (a *archiveRestore) start(t archive.Table) error {
 	if _, ok := a.kinds[t.Name]; !ok {
 		a.kinds[t.Name] = t.Kind
 		a.order = append(a.order, t.Name)
-		if t.Kind == archive.KindRows {
+		if t.Kind != archive.KindLedger {
 			n, err := a.count(t.Name)
 			if err != nil {
 				return err
@@ -196,8 +222,13 @@ func (a *archiveRestore) start(t archive.Table) error {
 
 // add queues one row, inserting a full batch.
 func (a *archiveRestore) add(row []any) error {
-	if a.table.Kind == archive.KindLedger {
+	switch a.table.Kind {
+	case archive.KindLedger:
 		if err := a.ledgerRow(row); err != nil {
+			return err
+		}
+	case archive.KindRows:
+		if err := a.keepKey(row); err != nil {
 			return err
 		}
 	}
@@ -209,21 +240,65 @@ func (a *archiveRestore) add(row []any) error {
 	return nil
 }
 
-// ledgerRow checks that a ledger row records the deletion's own row.
-func (a *archiveRestore) ledgerRow(row []any) error {
-	for i, c := range a.table.Columns {
-		switch c.Name {
-		case "deletion_id":
-			if s, ok := text(row[i]); !ok || s != a.d.ID {
-				return fmt.Errorf("%w: archive of deletion %s: a ledger row of another deletion", errs.ErrInvalidValue, a.d.ID)
-			}
-		case "table_name":
-			s, _ := text(row[i])
-			if !slices.ContainsFunc(a.d.Plan.Tables, func(pt plan.Table) bool { return pt.Name == s }) {
-				return fmt.Errorf("%w: archive of deletion %s: a ledger row of table %.64q, not in its plan", errs.ErrInvalidValue, a.d.ID, s)
-			}
-		}
+// keepKey remembers the primary key of a row of a ledger table, for the
+// ledger rows that follow.
+func (a *archiveRestore) keepKey(row []any) error {
+	t, ok := a.d.Plan.Table(a.table.Name)
+	if !ok || t.Marker == nil || t.Marker.Stamped() || len(t.PrimaryKeys) != 1 {
+		return nil
 	}
+	i := slices.IndexFunc(a.table.Columns, func(c archive.Column) bool { return c.Name == t.PrimaryKeys[0] })
+	if i < 0 || row[i] == nil {
+		return fmt.Errorf("%w: archive of deletion %s: table %.64q: a row without its primary key %s", errs.ErrInvalidValue, a.d.ID, t.Name, t.PrimaryKeys[0])
+	}
+	if a.keys == nil {
+		a.keys = map[string]map[string]bool{}
+	}
+	if a.keys[t.Name] == nil {
+		a.keys[t.Name] = map[string]bool{}
+	}
+	a.keys[t.Name][keyText(row[i])] = true
+	return nil
+}
+
+func keyText(v any) string {
+	if b, ok := v.([]byte); ok {
+		return string(b)
+	}
+	return fmt.Sprint(v)
+}
+
+// ledgerRow checks that a ledger row records the deletion's own row: a row
+// of a ledger table of its plan that this archive inserted (its rows come
+// before its ledger rows), once.
+func (a *archiveRestore) ledgerRow(row []any) error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: archive of deletion %s: %s", errs.ErrInvalidValue, a.d.ID, fmt.Sprintf(format, args...))
+	}
+	vals := map[string]any{}
+	for i, c := range a.table.Columns {
+		vals[c.Name] = row[i]
+	}
+	if s, ok := text(vals["deletion_id"]); !ok || s != a.d.ID {
+		return bad("a ledger row of another deletion")
+	}
+	name, _ := text(vals["table_name"])
+	t, ok := a.d.Plan.Table(name)
+	if !ok || !slices.ContainsFunc(a.d.Plan.Tables, func(pt plan.Table) bool { return pt.Name == name }) {
+		return bad("a ledger row of table %.64q, not in its plan", name)
+	}
+	if t.Marker == nil || t.Marker.Stamped() {
+		return bad("a ledger row of table %.64q, which needs none", name)
+	}
+	col, other := cascade.LedgerKey(t), "key_text"
+	if col == other {
+		other = "key_int"
+	}
+	key := vals[col]
+	if key == nil || vals[other] != nil || !a.keys[name][keyText(key)] {
+		return bad("a ledger row of table %.64q names a row the archive does not hold (key %.64v)", name, key)
+	}
+	delete(a.keys[name], keyText(key)) // once
 	return nil
 }
 
@@ -257,6 +332,9 @@ func (a *archiveRestore) flush() error {
 // mark, or for a table that is not soft-deletable, children of such rows.
 func (a *archiveRestore) count(table string) (int64, error) {
 	cond := a.member(table)
+	if a.kinds[table] == archive.KindJoin {
+		cond = a.owned(table)
+	}
 	if cond == nil {
 		return 0, nil
 	}
@@ -293,24 +371,103 @@ func (a *archiveRestore) member(table string) clause.Expression {
 	return clause.Or(alts...)
 }
 
+// ownerAlias names the owner row of a join row.
+const ownerAlias = "sc_o"
+
+// owned is "this join row is owned by a row of the deletion", as the
+// purge archives them.
+func (a *archiveRestore) owned(table string) clause.Expression {
+	var alts []clause.Expression
+	for _, j := range a.d.Plan.Joins {
+		owner, ok := a.d.Plan.Table(j.Owner)
+		if j.Table != table || !ok || owner.Marker == nil {
+			continue
+		}
+		where := make([]clause.Expression, 0, len(j.OwnerKeys)+1)
+		for i, k := range j.OwnerKeys {
+			where = append(where, clause.Eq{Column: clause.Column{Table: ownerAlias, Name: k}, Value: clause.Column{Table: j.Table, Name: j.JoinKeys[i]}})
+		}
+		where = append(where, cascade.Member(owner, ownerAlias, a.mark))
+		own := cascade.Exists(clause.Table{Name: j.Owner, Alias: ownerAlias}, where...)
+		if j.TypeColumn != "" {
+			own = clause.And(clause.Eq{Column: clause.Column{Table: j.Table, Name: j.TypeColumn}, Value: j.TypeValue}, own)
+		}
+		alts = append(alts, own)
+	}
+	if len(alts) == 0 {
+		return nil
+	}
+	return clause.Or(alts...)
+}
+
+// rooted checks that the deletion's rows of t hang from its tree: each
+// has a parent among the deletion's rows, but for at most its root count
+// of rows of its root table. A row given another parent (a live row of
+// someone else's) is not a row of the deletion.
+func (a *archiveRestore) rooted(t plan.Table) error {
+	var alts []clause.Expression
+	for _, e := range a.d.Plan.Edges {
+		pt, ok := a.d.Plan.Table(e.Parent)
+		if e.Child != t.Name || !ok || pt.Marker == nil {
+			continue
+		}
+		child := cascade.ParentIn(e, cascade.Member(pt, cascade.ParentAlias, a.mark))
+		if typ := cascade.TypeIs(e); typ != nil {
+			child = clause.And(typ, child)
+		}
+		alts = append(alts, child)
+	}
+	// Members less members with a parent: NOT over a NULL key (a row
+	// without that parent) would hide the row.
+	member := cascade.Member(t, t.Name, a.mark)
+	var n, parented int64
+	if err := cascade.On(a.tx.Session(&gorm.Session{NewDB: true}), t.Name).Where(member).Count(&n).Error; err != nil {
+		return fmt.Errorf("softcascade: restore archive of deletion %s: count %s: %w", a.d.ID, t.Name, err)
+	}
+	if len(alts) > 0 {
+		err := cascade.On(a.tx.Session(&gorm.Session{NewDB: true}), t.Name).Where(clause.And(member, clause.Or(alts...))).Count(&parented).Error
+		if err != nil {
+			return fmt.Errorf("softcascade: restore archive of deletion %s: count %s: %w", a.d.ID, t.Name, err)
+		}
+	}
+	n -= parented
+	allowed := int64(0)
+	if t.Name == a.d.Table {
+		allowed = a.roots
+	}
+	if n > allowed {
+		return fmt.Errorf("%w: archive of deletion %s: %d rows of %s have no parent among the deletion's rows (%d may: its roots)",
+			errs.ErrInvalidValue, a.d.ID, n, t.Name, allowed)
+	}
+	return nil
+}
+
 // verify checks, once every row is in, that each table gained exactly the
 // rows it was given as rows of the deletion, and that no live row holds a
 // unique-while-live value of them.
 func (a *archiveRestore) verify() error {
 	for _, name := range a.order {
-		if a.kinds[name] != archive.KindRows {
+		if a.kinds[name] == archive.KindLedger {
 			continue
 		}
 		n, err := a.count(name)
 		if err != nil {
 			return err
 		}
-		if got := n - a.before[name]; got != a.inserted[name] {
+		if got := n - a.before[name]; got != a.inserted[name] && a.kinds[name] == archive.KindJoin {
+			return fmt.Errorf("%w: archive of deletion %s: %d of the %d join rows given for %s are not owned by rows of the deletion",
+				errs.ErrInvalidValue, a.d.ID, a.inserted[name]-got, a.inserted[name], name)
+		} else if got != a.inserted[name] {
 			return fmt.Errorf("%w: archive of deletion %s: %d of the %d rows given for %s are not rows of the deletion (not marked with its stamp or ledger, or not children of its rows)",
 				errs.ErrInvalidValue, a.d.ID, a.inserted[name]-got, a.inserted[name], name)
 		}
 		t, _ := a.d.Plan.Table(name)
-		if len(t.Unique) > 0 {
+		if a.kinds[name] == archive.KindRows && t.Marker != nil {
+			if err := a.rooted(t); err != nil {
+				return err
+			}
+		}
+		if a.kinds[name] == archive.KindRows && len(t.Unique) > 0 {
 			if err := unique.Check(a.tx.Session(&gorm.Session{NewDB: true}), t, cascade.Member(t, t.Name, a.mark), t.Unique); err != nil {
 				return err
 			}

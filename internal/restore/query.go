@@ -15,8 +15,10 @@ import (
 // Finder loads into dest (a pointer to a slice of the model's structs),
 // on tx's connection, the primary key columns of at most limit soft-deleted
 // rows of the model that the caller's conditions match. The root package
-// makes it from the caller's *gorm.DB and its Trashed scope.
-type Finder func(tx *gorm.DB, dest any, columns []clause.Column, limit int) error
+// makes it from the caller's *gorm.DB and its Trashed scope. An offset of
+// zero or more pages: the rows are taken in primary key order, skipping
+// offset; a negative offset takes them in no particular order.
+type Finder func(tx *gorm.DB, dest any, columns []clause.Column, limit, offset int) error
 
 // Query restores the soft-deleted rows of value's model (value: a pointer
 // to an empty slice or a zero struct, naming the model) that find
@@ -36,19 +38,41 @@ func Query(tx *gorm.DB, graph *cascade.Graph, value any, find Finder, limit int,
 	for i, c := range tg.schema.PrimaryFieldDBNames {
 		cols[i] = clause.Column{Table: clause.CurrentTable, Name: c}
 	}
-	rows := reflect.New(reflect.SliceOf(tg.schema.ModelType))
-	if err := find(tx, rows.Interface(), cols, limit+1); err != nil {
-		return Result{}, err // find's errors name what failed
-	}
-	_, tg.keys = schema.GetIdentityFieldValuesMap(tx.Statement.Context, rows.Elem(), tg.schema.PrimaryFields)
-	if len(tg.keys) > limit {
-		return Result{}, fmt.Errorf("%w: restore %s by query: the conditions match more than %d deleted rows; narrow them, or restore whole deletions with RestoreDeletion", errs.ErrInvalidValue, name, limit)
-	}
-	if req.HasTenant && len(tg.keys) > 0 {
-		if tg.keys, err = tg.tenants(tx, req); err != nil {
-			return Result{}, err
+	tooMany := fmt.Errorf("%w: restore %s by query: the conditions match more than %d deleted rows; narrow them, or restore whole deletions with RestoreDeletion", errs.ErrInvalidValue, name, limit)
+	// With a tenant, the other tenants' rows are passed over a page at a
+	// time: they neither count towards the limit nor say anything.
+	var keep [][]any
+	for offset := 0; ; offset += limit + 1 {
+		rows := reflect.New(reflect.SliceOf(tg.schema.ModelType))
+		at := offset
+		if !req.HasTenant {
+			at = -1
+		}
+		if err := find(tx, rows.Interface(), cols, limit+1, at); err != nil {
+			return Result{}, err // find's errors name what failed
+		}
+		_, tg.keys = schema.GetIdentityFieldValuesMap(tx.Statement.Context, rows.Elem(), tg.schema.PrimaryFields)
+		page := len(tg.keys)
+		if !req.HasTenant {
+			if page > limit {
+				return Result{}, tooMany
+			}
+			keep = tg.keys
+			break
+		}
+		if page > 0 {
+			if tg.keys, err = tg.tenants(tx, req); err != nil {
+				return Result{}, err
+			}
+		}
+		if keep = append(keep, tg.keys...); len(keep) > limit {
+			return Result{}, tooMany
+		}
+		if page <= limit {
+			break
 		}
 	}
+	tg.keys = keep
 	if len(tg.keys) == 0 {
 		return Result{}, errs.Wrap(gorm.ErrRecordNotFound, "restore %s by query: no deleted row matches", name)
 	}
