@@ -113,7 +113,7 @@ func eraseSetup(db *gorm.DB, opts []EraseOption) (*Plugin, eraseOptions, error) 
 		return nil, o, fmt.Errorf("%w: erase runs its own short transactions, like Purge: call it outside a transaction", errs.ErrInvalidValue)
 	}
 	if _, _, err := deletionlog.Tenant(db.Statement.Context); err != nil {
-		return nil, o, fmt.Errorf("softcascade: erase: %w", err)
+		return nil, o, errs.Wrap(err, "erase")
 	}
 	for i, opt := range opts {
 		if opt == nil {

@@ -46,7 +46,7 @@ func ForceDelete(db *gorm.DB, value any, opts ...EraseOption) (Report, error) {
 	}
 	rep, err := Erase(db, d.ID, opts...)
 	if err != nil {
-		return rep, fmt.Errorf("softcascade: force delete: rows are in the trash as deletion %s, run Erase to finish: %w", d.ID, err)
+		return rep, errs.Wrap(err, "force delete: rows are in the trash as deletion %s, run Erase to finish", d.ID)
 	}
 	return rep, nil
 }

@@ -45,7 +45,7 @@ func Hold(db *gorm.DB, id, reason string) error {
 		clause.Eq{Column: clause.Column{Name: "restored_at"}, Value: nil},
 		clause.Eq{Column: clause.Column{Name: "held_at"}, Value: nil})
 	if err != nil {
-		return fmt.Errorf("softcascade: hold: %w", err)
+		return errs.Wrap(err, "hold")
 	}
 	ctx := db.Statement.Context
 	actor := deletionlog.Actor(ctx)
@@ -79,7 +79,7 @@ func Release(db *gorm.DB, id string) error {
 	}
 	where, err := deletionWhere(db, id, clause.Neq{Column: clause.Column{Name: "held_at"}, Value: nil})
 	if err != nil {
-		return fmt.Errorf("softcascade: release: %w", err)
+		return errs.Wrap(err, "release")
 	}
 	ctx := db.Statement.Context
 	actor := deletionlog.Actor(ctx)

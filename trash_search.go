@@ -2,13 +2,13 @@ package softcascade
 
 import (
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/softcascade/softcascade/internal/errs"
 	"github.com/softcascade/softcascade/internal/rootlabel"
 )
 
@@ -65,7 +65,7 @@ func trashSearch(q *gorm.DB, f TrashFilter) ([]Deletion, int64, error) {
 	var candidates []Deletion
 	err := q.Session(&gorm.Session{}).Select("id", "root_keys", "labels").Order(newestFirst()).Find(&candidates).Error
 	if err != nil {
-		return nil, 0, fmt.Errorf("softcascade: trash: %w", err)
+		return nil, 0, errs.Wrap(err, "trash")
 	}
 	var ids []string
 	for _, d := range candidates {
@@ -85,7 +85,7 @@ func trashSearch(q *gorm.DB, f TrashFilter) ([]Deletion, int64, error) {
 	err = q.Session(&gorm.Session{}).Omit("plan").Where(clause.IN{Column: clause.Column{Name: "id"}, Values: anys(ids)}).
 		Order(newestFirst()).Find(&out).Error
 	if err != nil {
-		return nil, 0, fmt.Errorf("softcascade: trash: %w", err)
+		return nil, 0, errs.Wrap(err, "trash")
 	}
 	return out, total, nil
 }

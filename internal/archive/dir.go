@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	"github.com/softcascade/softcascade/internal/deletionlog"
+	"github.com/softcascade/softcascade/internal/errs"
 )
 
 // Ext ends the name of every archive file Dir writes: <deletion-id>.jsonl.gz.
@@ -32,7 +33,7 @@ func (d Dir) Archive(_ context.Context, del *deletionlog.Deletion) (Writer, erro
 	}
 	f, err := os.CreateTemp(string(d), "."+id+".*.tmp")
 	if err != nil {
-		return nil, fmt.Errorf("softcascade: archive: %w", err)
+		return nil, errs.Wrap(err, "archive")
 	}
 	w := &fileWriter{dir: string(d), final: d.Path(id), f: f}
 	if w.Encoder, err = NewEncoder(f, del); err != nil {
@@ -85,7 +86,7 @@ func (w *fileWriter) Abort() error {
 	w.closed = true
 	_ = w.f.Close()
 	if err := os.Remove(w.f.Name()); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("softcascade: archive: %w", err)
+		return errs.Wrap(err, "archive")
 	}
 	return nil
 }

@@ -5,10 +5,10 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 
 	"github.com/softcascade/softcascade/internal/deletionlog"
+	"github.com/softcascade/softcascade/internal/errs"
 )
 
 // Encoder writes one deletion's archive in the format Reader reads
@@ -38,10 +38,10 @@ func NewEncoder(w io.Writer, d *deletionlog.Deletion) (*Encoder, error) {
 func (e *Encoder) line(v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return fmt.Errorf("softcascade: archive: %w", err)
+		return errs.Wrap(err, "archive")
 	}
 	if _, err := e.buf.Write(append(b, '\n')); err != nil {
-		return fmt.Errorf("softcascade: archive: %w", err)
+		return errs.Wrap(err, "archive")
 	}
 	return nil
 }
@@ -71,7 +71,7 @@ func (e *Encoder) Row(values []any) error {
 	e.scratch = b
 	e.rows++
 	if _, err := e.buf.Write(b); err != nil {
-		return fmt.Errorf("softcascade: archive: %w", err)
+		return errs.Wrap(err, "archive")
 	}
 	return nil
 }
@@ -90,7 +90,7 @@ func (e *Encoder) Commit() error {
 		err = e.gz.Close()
 	}
 	if err != nil {
-		return fmt.Errorf("softcascade: archive: %w", err)
+		return errs.Wrap(err, "archive")
 	}
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/softcascade/softcascade/internal/errs"
 )
 
 // A value is written as JSON: null, true, false, an integer as a JSON
@@ -116,25 +118,25 @@ func decodeTagged(tag, text string) (any, error) {
 	case "b":
 		b, err := base64.StdEncoding.DecodeString(text)
 		if err != nil {
-			return nil, fmt.Errorf("softcascade: archive: binary value: %w", err)
+			return nil, errs.Wrap(err, "archive: binary value")
 		}
 		return b, nil
 	case "s":
 		b, err := base64.StdEncoding.DecodeString(text)
 		if err != nil {
-			return nil, fmt.Errorf("softcascade: archive: string value: %w", err)
+			return nil, errs.Wrap(err, "archive: string value")
 		}
 		return string(b), nil
 	case "f":
 		f, err := strconv.ParseFloat(text, 64)
 		if err != nil && !math.IsInf(f, 0) {
-			return nil, fmt.Errorf("softcascade: archive: float value: %w", err)
+			return nil, errs.Wrap(err, "archive: float value")
 		}
 		return f, nil
 	case "t":
 		t, err := time.Parse(time.RFC3339Nano, text)
 		if err != nil {
-			return nil, fmt.Errorf("softcascade: archive: time value: %w", err)
+			return nil, errs.Wrap(err, "archive: time value")
 		}
 		return t, nil
 	}
