@@ -5,11 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/metrics"
 	"testing"
 	"time"
 
 	"github.com/softcascade/softcascade"
+	"github.com/softcascade/softcascade/internal/heapsample"
 	"github.com/softcascade/softcascade/internal/modelstest"
 )
 
@@ -40,7 +40,7 @@ func BenchmarkPurgeArchive(b *testing.B) {
 						opts.Archive = softcascade.DirArchiver(dir)
 					}
 					runtime.GC()
-					stop := heapPeak()
+					stop := heapsample.Peak()
 					b.StartTimer()
 					start := time.Now()
 					rep, err := softcascade.Purge(db, opts)
@@ -70,35 +70,5 @@ func BenchmarkPurgeArchive(b *testing.B) {
 			b.ReportMetric(peakArchive/(1<<20), "archive-peak-MiB")
 			b.ReportMetric(size/float64(b.N)/(1<<20), "file-MiB")
 		})
-	}
-}
-
-// heapPeak samples the live heap every millisecond until stop, which
-// returns the peak above the first sample, in bytes.
-func heapPeak() (stop func() float64) {
-	read := func() uint64 {
-		m := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-		metrics.Read(m)
-		return m[0].Value.Uint64()
-	}
-	base := read()
-	done, result := make(chan struct{}), make(chan uint64)
-	go func() {
-		peak := base
-		t := time.NewTicker(time.Millisecond)
-		defer t.Stop()
-		for {
-			peak = max(peak, read())
-			select {
-			case <-done:
-				result <- peak
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return func() float64 {
-		close(done)
-		return float64(<-result - base)
 	}
 }

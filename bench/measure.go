@@ -3,11 +3,12 @@ package main
 import (
 	"fmt"
 	"runtime"
-	"runtime/metrics"
 	"slices"
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/softcascade/softcascade/internal/heapsample"
 )
 
 // sample is what one timed run cost.
@@ -15,7 +16,7 @@ type sample struct {
 	dur    time.Duration
 	trips  float64 // round trips to the database
 	allocs float64 // Go heap allocations (runtime.MemStats.Mallocs)
-	peak   float64 // peak live heap above the start, bytes (sampled; peakHeap)
+	peak   float64 // peak live heap above the start, bytes (sampled; heapsample.Peak)
 }
 
 // measure runs fn once, after a GC so that earlier garbage is not
@@ -25,7 +26,7 @@ func measure(w *wire, fn func() error) (sample, error) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	trips := w.Trips()
-	stopPeak := peakHeap()
+	stopPeak := heapsample.Peak()
 	start := time.Now()
 	err := fn()
 	d := time.Since(start)
@@ -232,39 +233,4 @@ func timeChunk(w *wire, n int, fn func() error) (sample, error) {
 	d := time.Since(start)
 	runtime.ReadMemStats(&after)
 	return sample{dur: d, trips: float64(w.Trips() - trips), allocs: float64(after.Mallocs - before.Mallocs)}, nil
-}
-
-// peakHeap samples the live heap (runtime/metrics heap objects) every
-// millisecond until the returned function is called, which returns the
-// peak above the first sample, in bytes.
-func peakHeap() (stop func() float64) {
-	read := func() uint64 {
-		m := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-		metrics.Read(m)
-		if m[0].Value.Kind() != metrics.KindUint64 {
-			return 0
-		}
-		return m[0].Value.Uint64()
-	}
-	base := read()
-	done := make(chan struct{})
-	result := make(chan uint64)
-	go func() {
-		peak := base
-		t := time.NewTicker(time.Millisecond)
-		defer t.Stop()
-		for {
-			peak = max(peak, read())
-			select {
-			case <-done:
-				result <- peak
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return func() float64 {
-		close(done)
-		return float64(<-result - base)
-	}
 }
