@@ -21,6 +21,20 @@ type wire struct {
 	// record, when set, receives every statement and its arguments (for
 	// -explain); set it only while no other goroutine uses the wire.
 	record func(query string, args []any)
+	// timed, when set, receives every round trip and how long it took
+	// (for -trace); set it only while no other goroutine uses the wire.
+	timed func(query string, d time.Duration)
+}
+
+// time runs one round trip and hands its duration to timed, if set.
+func (w *wire) time(query string, f func()) {
+	if w.timed == nil {
+		f()
+		return
+	}
+	start := time.Now()
+	f()
+	w.timed(query, time.Since(start))
 }
 
 // Trips returns the round trips counted so far.
@@ -70,23 +84,33 @@ func (p *wireConn) PrepareContext(ctx context.Context, query string) (*sql.Stmt,
 
 func (p *wireConn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	p.w.statement(query, args)
-	return p.conn.ExecContext(ctx, query, args...)
+	var res sql.Result
+	var err error
+	p.w.time(query, func() { res, err = p.conn.ExecContext(ctx, query, args...) })
+	return res, err
 }
 
 func (p *wireConn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	p.w.statement(query, args)
-	return p.conn.QueryContext(ctx, query, args...)
+	var rows *sql.Rows
+	var err error
+	p.w.time(query, func() { rows, err = p.conn.QueryContext(ctx, query, args...) })
+	return rows, err
 }
 
 func (p *wireConn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	p.w.statement(query, args)
-	return p.conn.QueryRowContext(ctx, query, args...)
+	var row *sql.Row
+	p.w.time(query, func() { row = p.conn.QueryRowContext(ctx, query, args...) })
+	return row
 }
 
 // BeginTx implements gorm.ConnPoolBeginner.
 func (p *wirePool) BeginTx(ctx context.Context, opts *sql.TxOptions) (gorm.ConnPool, error) {
 	p.w.trip()
-	tx, err := p.w.db.BeginTx(ctx, opts)
+	var tx *sql.Tx
+	var err error
+	p.w.time("BEGIN", func() { tx, err = p.w.db.BeginTx(ctx, opts) })
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +130,9 @@ type wireTx struct {
 
 func (t *wireTx) Commit() error {
 	t.w.trip()
-	return t.tx.Commit()
+	var err error
+	t.w.time("COMMIT", func() { err = t.tx.Commit() })
+	return err
 }
 
 func (t *wireTx) Rollback() error {

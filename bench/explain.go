@@ -9,13 +9,17 @@ import (
 )
 
 // explain prints, on PostgreSQL, EXPLAIN (ANALYZE, BUFFERS) of every
-// statement of the plugin's and of the hand-written cascade delete: it
-// records the statements of one run of each path, brings the tree back,
-// and replays them, prefixed with EXPLAIN ANALYZE, in a transaction that
-// it rolls back.
+// statement of the plugin's and of the hand-written cascade delete, and on
+// MariaDB ANALYZE FORMAT=JSON: it records the statements of one run of
+// each path, brings the tree back, and replays them, prefixed, in a
+// transaction that it rolls back.
 func explain(e *env, w io.Writer, progress func(string)) error {
-	if e.dialect != dialectPostgres {
-		progress("-explain: PostgreSQL only, skipped")
+	prefix := "EXPLAIN (ANALYZE, BUFFERS) "
+	switch {
+	case e.dialect == dialectMySQL && strings.Contains(e.version, "MariaDB"):
+		prefix = "ANALYZE FORMAT=JSON "
+	case e.dialect != dialectPostgres:
+		progress("-explain: PostgreSQL and MariaDB only, skipped")
 		return nil
 	}
 	for _, p := range []path{{"plugin", pluginDelete}, {"hand-written", handWrittenDelete}} {
@@ -36,7 +40,7 @@ func explain(e *env, w io.Writer, progress func(string)) error {
 		if err := vacuum(e); err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "\n=== EXPLAIN ANALYZE: %s cascade delete (%d statements)\n", p.name, len(stmts))
+		fmt.Fprintf(w, "\n=== %s%s cascade delete (%d statements)\n", prefix, p.name, len(stmts))
 		ctx := context.Background()
 		tx, err := e.wire.db.BeginTx(ctx, nil)
 		if err != nil {
@@ -44,7 +48,7 @@ func explain(e *env, w io.Writer, progress func(string)) error {
 		}
 		for _, s := range stmts {
 			fmt.Fprintf(w, "\n%s\n", shorten(s.query, 400))
-			plan, err := explainOne(ctx, tx, s.query, s.args)
+			plan, err := explainOne(ctx, tx, prefix+s.query, s.args)
 			if err != nil {
 				_ = tx.Rollback()
 				return fmt.Errorf("explain %s: %w", p.name, err)
@@ -59,7 +63,7 @@ func explain(e *env, w io.Writer, progress func(string)) error {
 }
 
 func explainOne(ctx context.Context, tx *sql.Tx, query string, args []any) (string, error) {
-	rows, err := tx.QueryContext(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+query, args...)
+	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return "", err
 	}

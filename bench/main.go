@@ -45,6 +45,7 @@ type config struct {
 	batch       int
 	purgeRounds int
 	explain     bool
+	trace       int
 	markdown    bool
 	quiet       bool
 }
@@ -66,6 +67,7 @@ func main() {
 	flag.IntVar(&c.batch, "batch", 1000, "purge: rows per batch, for the plugin and the hand-written loop")
 	flag.IntVar(&c.purgeRounds, "purge-rounds", 3, "purge: rounds (each builds and deletes a fresh backlog, untimed)")
 	flag.BoolVar(&c.explain, "explain", false, "PostgreSQL: print EXPLAIN ANALYZE of the plugin's and the hand-written cascade statements")
+	flag.IntVar(&c.trace, "trace", 0, "print every round trip of the plugin's and the hand-written cascade delete and restore with its median time over this many runs")
 	flag.BoolVar(&c.markdown, "markdown", false, "print the table as Markdown")
 	flag.BoolVar(&c.quiet, "q", false, "no progress on stderr")
 	flag.Parse()
@@ -203,6 +205,11 @@ func runScale(ctx context.Context, c config, scale int, r *report, progress func
 		}
 		for _, rd := range reads {
 			r.lines = append(r.lines, line{scale: scale, what: "read " + rd.name + ": plugin / plain", a: res[rd.name]["plugin"], b: res[rd.name]["plain"]})
+		}
+	}
+	if c.trace > 0 {
+		if err := trace(e, os.Stdout, c.trace, progress); err != nil {
+			return err
 		}
 	}
 	if c.explain {
