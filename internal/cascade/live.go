@@ -42,6 +42,41 @@ func (l *Live) Check(p *plan.Plan) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
+	order, need := needs(p)
+	if l.verified(order, need) {
+		return nil
+	}
+	perr := l.probe(order, need)
+	if perr == nil {
+		return nil
+	}
+	if l.once {
+		return &NotLive{Plan: p, Err: perr}
+	}
+	return l.name(order, need, perr)
+}
+
+// name reads the tables of a failed probe one at a time and returns the
+// error that names the table or column at fault (perr, the probe's, when
+// none is).
+func (l *Live) name(order []string, need map[string][]string, perr error) error {
+	for _, table := range order {
+		have, err := l.read(table)
+		if err != nil {
+			return err
+		}
+		for _, c := range need[table] {
+			if !l.has(have, c) {
+				return fmt.Errorf("%w: table %q has no column %q", errs.ErrInvalidPlan, table, c)
+			}
+		}
+	}
+	return errs.Wrap(perr, "check stored plan")
+}
+
+// needs lists the tables p names, in plan order, and the columns it names
+// in each.
+func needs(p *plan.Plan) ([]string, map[string][]string) {
 	need := map[string][]string{}
 	order := []string{}
 	add := func(table string, cols ...string) {
@@ -80,29 +115,7 @@ func (l *Live) Check(p *plan.Plan) error {
 			add(j.Table, j.TypeColumn)
 		}
 	}
-	if l.verified(order, need) {
-		return nil
-	}
-	perr := l.probe(order, need)
-	if perr == nil {
-		return nil
-	}
-	if l.once {
-		return &NotLive{Plan: p, Err: perr}
-	}
-	// Name the table or column at fault, one table at a time.
-	for _, table := range order {
-		have, err := l.read(table)
-		if err != nil {
-			return err
-		}
-		for _, c := range need[table] {
-			if !l.has(have, c) {
-				return fmt.Errorf("%w: table %q has no column %q", errs.ErrInvalidPlan, table, c)
-			}
-		}
-	}
-	return errs.Wrap(perr, "check stored plan")
+	return order, need
 }
 
 // verified reports whether an earlier probe of this Live saw every table
@@ -124,14 +137,7 @@ func (l *Live) verified(order []string, need map[string][]string) bool {
 // under a savepoint, so that a failed probe does not abort the
 // transaction the per-table reads then need.
 func (l *Live) probe(order []string, need map[string][]string) error {
-	var q probeSQL
-	for i, t := range order {
-		alias := fmt.Sprintf("sc_t%d", i)
-		q.from = append(q.from, clause.Table{Name: t, Alias: alias})
-		for _, c := range need[t] {
-			q.cols = append(q.cols, clause.Column{Table: alias, Name: c})
-		}
-	}
+	q := probeOf(order, need)
 	tx := l.tx.Session(&gorm.Session{NewDB: true})
 	savepoint := ""
 	if _, inTx := tx.Statement.ConnPool.(gorm.TxCommitter); inTx && !l.once && dialect.For(tx).AbortsOnError() {
@@ -150,6 +156,12 @@ func (l *Live) probe(order []string, need map[string][]string) error {
 		}
 		return err
 	}
+	l.saw(order, need)
+	return nil
+}
+
+// saw records the tables and columns of need as seen by a probe.
+func (l *Live) saw(order []string, need map[string][]string) {
 	for _, t := range order {
 		if l.seen[t] == nil {
 			l.seen[t] = map[string]bool{}
@@ -158,7 +170,19 @@ func (l *Live) probe(order []string, need map[string][]string) error {
 			l.seen[t][c] = true
 		}
 	}
-	return nil
+}
+
+// probeOf is the probe's statement for need.
+func probeOf(order []string, need map[string][]string) probeSQL {
+	var q probeSQL
+	for i, t := range order {
+		alias := fmt.Sprintf("sc_t%d", i)
+		q.from = append(q.from, clause.Table{Name: t, Alias: alias})
+		for _, c := range need[t] {
+			q.cols = append(q.cols, clause.Column{Table: alias, Name: c})
+		}
+	}
+	return q
 }
 
 // probeSQL is probe's statement.

@@ -35,9 +35,17 @@ type NotLive struct {
 	Err     error  // the probe's error
 	Context string // "softcascade: deletion <id>"
 	named   error
+	// live: Err is the error of a statement that carried the probe with
+	// other work (Probe); when the plan proves live once named, Err was
+	// not the plan's and the NotLive says and unwraps to Err alone.
+	live    bool
+	checked bool // named, and the plan is live
 }
 
 func (e *NotLive) Error() string {
+	if e.checked && e.live {
+		return e.Err.Error()
+	}
 	msg := fmt.Sprintf("softcascade: check stored plan: %v", e.Err)
 	if e.named != nil {
 		msg = e.named.Error()
@@ -62,8 +70,9 @@ func (e *NotLive) Unwrap() error {
 // fault, as Live.Check does in one transaction; err is returned.
 func NameNotLive(db *gorm.DB, err error) error {
 	var nl *NotLive
-	if errors.As(err, &nl) && nl.named == nil {
+	if errors.As(err, &nl) && nl.named == nil && !nl.checked {
 		nl.named = NewLive(db).Check(nl.Plan)
+		nl.checked = nl.named == nil
 	}
 	return err
 }

@@ -7,7 +7,6 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/softcascade/softcascade/internal/cascade/plan"
-	"github.com/softcascade/softcascade/internal/errs"
 )
 
 // ParentCheck is one question of FirstParentDeleted: is a row of the
@@ -27,10 +26,14 @@ type ParentCheck struct {
 //
 // With lock every check takes its shared locks as ParentsDeleted does, all
 // before the answer comes back. Checks whose parent table is not
-// soft-deletable are never deleted.
-func FirstParentDeleted(tx *gorm.DB, checks []ParentCheck, lock bool) (int, error) {
+// soft-deletable are never deleted. A probe (Probe.Expr, or nil) rides
+// along as the first column; the caller settles the error.
+func FirstParentDeleted(tx *gorm.DB, checks []ParentCheck, lock bool, probe clause.Expression) (int, error) {
 	var cols []clause.Expression
 	var at []int // the check of each column
+	if probe != nil {
+		cols, at = append(cols, probe), append(at, -1)
+	}
 	for i, c := range checks {
 		if c.Parent.Marker == nil {
 			continue
@@ -38,10 +41,10 @@ func FirstParentDeleted(tx *gorm.DB, checks []ParentCheck, lock bool) (int, erro
 		cols = append(cols, goneOf(tx, c, lock))
 		at = append(at, i)
 	}
-	switch len(cols) {
-	case 0:
+	switch {
+	case len(cols) == 0:
 		return -1, nil
-	case 1:
+	case len(cols) == 1 && probe == nil:
 		gone, err := ParentsDeleted(tx, checks[at[0]].Parent, checks[at[0]].Where, lock)
 		if err != nil || !gone {
 			return -1, err
@@ -54,10 +57,10 @@ func FirstParentDeleted(tx *gorm.DB, checks []ParentCheck, lock bool) (int, erro
 		dest[i] = &got[i]
 	}
 	if err := tx.Session(&gorm.Session{NewDB: true}).Raw("?", selectAll(cols)).Row().Scan(dest...); err != nil {
-		return -1, errs.Wrap(err, "check %s", checks[at[0]].Parent.Name)
+		return -1, err
 	}
 	for i, g := range got {
-		if g.Valid && g.Int64 == 1 {
+		if at[i] >= 0 && g.Valid && g.Int64 == 1 {
 			return at[i], nil
 		}
 	}

@@ -125,7 +125,11 @@ func checkParents(tx *gorm.DB, p *plan.Plan, tables []string, in, together membe
 		}
 	}
 	// All edges in one statement (see cascade.FirstParentDeleted).
-	i, err := cascade.FirstParentDeleted(tx, checks, req.Lock)
+	i, err := cascade.FirstParentDeleted(tx, checks, req.Lock, req.Probe.Expr())
+	planFault, err := req.Probe.Settle(err)
+	if planFault {
+		return err // the plan's own error, as it is
+	}
 	if err != nil {
 		return errs.Wrap(err, "restore: check parents")
 	}

@@ -29,6 +29,9 @@ type Request struct {
 	// abort it; the plan is then checked again after the rollback
 	// (cascade.NameNotLive). False: checks run under savepoints.
 	Own bool
+	// Probe, when set, is the stored plan's check, not run yet: the
+	// restore's first statement on the plan's tables carries it.
+	Probe *cascade.Probe
 }
 
 // load reads a deletion that is still restorable, locking it so that a
@@ -161,8 +164,8 @@ func Deletion(tx *gorm.DB, id string, req Request) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	if err := liveOf(tx, req).Check(d.Plan); err != nil {
-		return res, planError(d, err)
+	if req.Probe, err = probeOf(tx, d, req); err != nil {
+		return res, err
 	}
 	if err := wholeDeletion(tx, d, nil, req, &res); err != nil {
 		return res, err
@@ -176,6 +179,10 @@ func Deletion(tx *gorm.DB, id string, req Request) (Result, error) {
 // partOf restores the part of deletion d beneath the rows of table root
 // matching roots: it moves that part to a mark of its own, then restores it.
 func partOf(tx *gorm.DB, d *deletionlog.Deletion, root string, roots clause.Expression, together member, req Request, res *Result) error {
+	if err := req.Probe.Run(tx); err != nil { // split names the plan's tables first
+		return err
+	}
+	req.Probe = nil
 	op := &deletionlog.Deletion{Table: d.Table, Actor: req.Actor}
 	if err := deletionlog.Claim(tx, op, req.Now.UnixMilli()); err != nil {
 		return err
@@ -205,6 +212,20 @@ func planError(d *deletionlog.Deletion, err error) error {
 		return nl
 	}
 	return errs.Wrap(err, "deletion %s", d.ID)
+}
+
+// probeOf is the check of d's stored plan, deferred into the restore's
+// first statement on its tables (see cascade.Probe); nil when there is
+// nothing left to check.
+func probeOf(tx *gorm.DB, d *deletionlog.Deletion, req Request) (*cascade.Probe, error) {
+	probe, err := liveOf(tx, req).Defer(d.Plan)
+	if err != nil {
+		return nil, planError(d, err)
+	}
+	if probe != nil {
+		probe.Context = fmt.Sprintf("softcascade: deletion %s", d.ID)
+	}
+	return probe, nil
 }
 
 // liveOf is the Live that checks stored plans for a restore: NewLiveOnce

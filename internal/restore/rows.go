@@ -375,8 +375,9 @@ func (tg *target) deletions(tx *gorm.DB, ids []any, req Request) (map[string]*de
 // otherwise the part beneath them.
 func (tg *target) restoreFrom(tx *gorm.DB, g group, req Request, res *Result) error {
 	d := g.deletion
-	if err := liveOf(tx, req).Check(d.Plan); err != nil {
-		return planError(d, err)
+	var err error
+	if req.Probe, err = probeOf(tx, d, req); err != nil {
+		return err
 	}
 	if d.Table == tg.table.Name && d.Tables[d.Table] == int64(len(g.keys)) {
 		return wholeDeletion(tx, d, tg.only(tg.keys), req, res)

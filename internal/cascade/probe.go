@@ -1,0 +1,106 @@
+package cascade
+
+import (
+	"errors"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/softcascade/softcascade/internal/cascade/plan"
+	"github.com/softcascade/softcascade/internal/dialect"
+)
+
+// A Probe is Live.Check of one plan, deferred into the first statement
+// that names the plan's tables anyway (a restore's parent check): Expr is
+// carried as one more column of it, so the check costs no round trip of
+// its own. Settle then takes that statement's error. A nil Probe has
+// nothing left to check.
+type Probe struct {
+	live  *Live
+	plan  *plan.Plan
+	order []string
+	need  map[string][]string
+	done  bool // settled without an error
+	// Context says what the plan is for ("softcascade: deletion <id>"),
+	// for the error of a plan that is not live.
+	Context string
+}
+
+// Defer validates p's shape (plan.Validate) and returns its check as a
+// Probe, or nil when an earlier probe of l saw every table and column of
+// p. Where a failed statement would abort a transaction that is not the
+// check's own (PostgreSQL, inside the caller's), nothing can be deferred:
+// Defer runs Check and returns nil.
+func (l *Live) Defer(p *plan.Plan) (*Probe, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	order, need := needs(p)
+	if l.verified(order, need) {
+		return nil, nil
+	}
+	if !l.once && dialect.For(l.tx).AbortsOnError() {
+		return nil, l.Check(p)
+	}
+	return &Probe{live: l, plan: p, order: order, need: need}, nil
+}
+
+// Expr is the check as an integer expression, CASE WHEN EXISTS (SELECT
+// <every column> FROM <every table> WHERE 1 = 0) THEN 0 ELSE 0 END, which
+// reads no row and fails when a table or column is missing; nil for a nil
+// Probe.
+func (p *Probe) Expr() clause.Expression {
+	if p == nil || p.done {
+		return nil
+	}
+	return existsProbe{probeOf(p.order, p.need)}
+}
+
+// Run checks the plan with a statement of its own, for a caller that
+// has no statement to carry it.
+func (p *Probe) Run(tx *gorm.DB) error {
+	if p == nil || p.done {
+		return nil
+	}
+	var got int
+	err := tx.Session(&gorm.Session{NewDB: true}).Raw("SELECT ?", p.Expr()).Row().Scan(&got)
+	_, err = p.Settle(err)
+	return err
+}
+
+// Settle takes the error of the statement that carried Expr. Without one
+// the plan's tables and columns are recorded as seen. With one, it reports
+// whether the plan is at fault, with the error that says so: a *NotLive
+// (returned as it is, not wrapped; named after the rollback, see
+// NameNotLive) on PostgreSQL, where the transaction is aborted; elsewhere
+// the error that names the table or column. When the plan is not at fault
+// it returns false and the statement's error. A nil or settled Probe
+// returns false and err.
+func (p *Probe) Settle(err error) (bool, error) {
+	switch {
+	case p == nil || p.done:
+		return false, err
+	case err == nil:
+		p.live.saw(p.order, p.need)
+		p.done = true
+		return false, nil
+	case errors.Is(err, gorm.ErrInvalidTransaction), p.live.tx.Statement.Context.Err() != nil:
+		return false, err // the statement did not run
+	case p.live.once:
+		return true, &NotLive{Plan: p.plan, Err: err, Context: p.Context, live: true}
+	}
+	perr := p.live.probe(p.order, p.need)
+	if perr == nil {
+		return false, err
+	}
+	return true, p.live.name(p.order, p.need, perr)
+}
+
+// existsProbe is Expr's expression.
+type existsProbe struct{ q probeSQL }
+
+func (e existsProbe) Build(b clause.Builder) {
+	_, _ = b.WriteString("CASE WHEN EXISTS (")
+	e.q.Build(b)
+	_, _ = b.WriteString(") THEN 0 ELSE 0 END")
+}
