@@ -29,43 +29,32 @@ func changesChildren(action string) bool {
 }
 
 // foreignKeys returns the database's foreign keys into t whose ON DELETE
-// action changes the referencing rows, as edges from t; listed once per
-// run and table.
+// action changes the referencing rows, as edges from t. The catalog is
+// read once per run, for every table (see catalogKeys).
 func (r *runner) foreignKeys(t plan.Table) ([]plan.Edge, error) {
 	if es, ok := r.fks[t.Name]; ok {
 		return es, nil
 	}
-	rows, err := r.q().Raw(r.dialect.ForeignKeysInto(), t.Name).Rows()
-	if err != nil {
-		return nil, errs.Wrap(err, "purge %s: read the database's foreign keys", t.Name)
-	}
-	defer rows.Close()
-	var out []plan.Edge
-	var last string
-	skip := false
-	for rows.Next() {
-		var id, child, from, action string
-		var to sql.NullString
-		if err := rows.Scan(&id, &child, &from, &to, &action); err != nil {
+	if r.catalog == nil {
+		keys, err := r.catalogKeys()
+		if err != nil {
 			return nil, errs.Wrap(err, "purge %s: read the database's foreign keys", t.Name)
 		}
-		key := child + "\x00" + id
-		if key != last {
-			last = key
-			skip = !changesChildren(action)
-			if !skip {
-				out = append(out, plan.Edge{Parent: t.Name, Child: child, Name: "foreign key " + id + " of " + child})
-			}
-		}
-		if skip {
+		r.catalog = keys
+	}
+	var out []plan.Edge
+	last := ""
+	for _, k := range r.catalog {
+		if !r.dialect.SameTableName(k.parent, t.Name) || !changesChildren(k.action) {
 			continue
 		}
+		if key := k.child + "\x00" + k.id; key != last {
+			last = key
+			out = append(out, plan.Edge{Parent: t.Name, Child: k.child, Name: "foreign key " + k.id + " of " + k.child})
+		}
 		e := &out[len(out)-1]
-		e.ChildKeys = append(e.ChildKeys, from)
-		e.ParentKeys = append(e.ParentKeys, to.String)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, errs.Wrap(err, "purge %s: read the database's foreign keys", t.Name)
+		e.ChildKeys = append(e.ChildKeys, k.from)
+		e.ParentKeys = append(e.ParentKeys, k.to.String)
 	}
 	// SQLite leaves "to" NULL for a key on the parent's primary key.
 	kept := out[:0]
@@ -83,6 +72,31 @@ func (r *runner) foreignKeys(t plan.Table) ([]plan.Edge, error) {
 	}
 	r.fks[t.Name] = kept
 	return kept, nil
+}
+
+// catalogKey is one column of a foreign key, as the catalog lists it.
+type catalogKey struct {
+	parent, id, child, from, action string
+	to                              sql.NullString // NULL: the parent's primary key
+}
+
+// catalogKeys lists every foreign key between tables of the current
+// schema, column by column in key order (dialect.Purge.ForeignKeys).
+func (r *runner) catalogKeys() ([]catalogKey, error) {
+	rows, err := r.q().Raw(r.dialect.ForeignKeys()).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	keys := []catalogKey{}
+	for rows.Next() {
+		var k catalogKey
+		if err := rows.Scan(&k.parent, &k.id, &k.child, &k.from, &k.to, &k.action); err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+	}
+	return keys, rows.Err()
 }
 
 // undeclared returns the foreign keys into t (foreignKeys) that no edge

@@ -41,6 +41,8 @@ type runner struct {
 	// fks holds, per table, the database's foreign keys into it that
 	// change referencing rows on delete (foreignKeys), listed on first use.
 	fks map[string][]plan.Edge
+	// catalog is every foreign key of the schema, read once per run.
+	catalog []catalogKey
 }
 
 // q is a fresh statement on the run's connection and context. Every
