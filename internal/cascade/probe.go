@@ -8,6 +8,7 @@ import (
 
 	"github.com/softcascade/softcascade/internal/cascade/plan"
 	"github.com/softcascade/softcascade/internal/dialect"
+	"github.com/softcascade/softcascade/internal/errs"
 )
 
 // A Probe is Live.Check of one plan, deferred into the first statement
@@ -64,36 +65,34 @@ func (p *Probe) Run(tx *gorm.DB) error {
 	}
 	var got int
 	err := tx.Session(&gorm.Session{NewDB: true}).Raw("SELECT ?", p.Expr()).Row().Scan(&got)
-	_, err = p.Settle(err)
-	return err
+	return p.Settle(errs.Wrap(err, "check stored plan"))
 }
 
 // Settle takes the error of the statement that carried Expr. Without one
-// the plan's tables and columns are recorded as seen. With one, it reports
-// whether the plan is at fault, with the error that says so: a *NotLive
-// (returned as it is, not wrapped; named after the rollback, see
+// the plan's tables and columns are recorded as seen. With one, when the
+// plan is at fault, it returns the error that says so: a *NotLive
+// (return it as it is, not wrapped; it is named after the rollback, see
 // NameNotLive) on PostgreSQL, where the transaction is aborted; elsewhere
-// the error that names the table or column. When the plan is not at fault
-// it returns false and the statement's error. A nil or settled Probe
-// returns false and err.
-func (p *Probe) Settle(err error) (bool, error) {
+// the error that names the table or column. Otherwise err is returned (on
+// PostgreSQL inside a *NotLive that says and unwraps to err alone once the
+// plan has been found live). A nil or settled Probe returns err.
+func (p *Probe) Settle(err error) error {
 	switch {
 	case p == nil || p.done:
-		return false, err
+		return err
 	case err == nil:
 		p.live.saw(p.order, p.need)
 		p.done = true
-		return false, nil
+		return nil
 	case errors.Is(err, gorm.ErrInvalidTransaction), p.live.tx.Statement.Context.Err() != nil:
-		return false, err // the statement did not run
+		return err // the statement did not run
 	case p.live.once:
-		return true, &NotLive{Plan: p.plan, Err: err, Context: p.Context, live: true}
+		return &NotLive{Plan: p.plan, Err: err, Context: p.Context, live: true}
 	}
-	perr := p.live.probe(p.order, p.need)
-	if perr == nil {
-		return false, err
+	if perr := p.live.probe(p.order, p.need); perr != nil {
+		return p.live.name(p.order, p.need, perr)
 	}
-	return true, p.live.name(p.order, p.need, perr)
+	return err
 }
 
 // existsProbe is Expr's expression.

@@ -126,12 +126,10 @@ func checkParents(tx *gorm.DB, p *plan.Plan, tables []string, in, together membe
 	}
 	// All edges in one statement (see cascade.FirstParentDeleted).
 	i, err := cascade.FirstParentDeleted(tx, checks, req.Lock, req.Probe.Expr())
-	planFault, err := req.Probe.Settle(err)
-	if planFault {
-		return err // the plan's own error, as it is
-	}
-	if err != nil {
-		return errs.Wrap(err, "restore: check parents")
+	// The stored plan's error when the plan is at fault, as it is (a
+	// *cascade.NotLive is not wrapped); otherwise the check's own.
+	if err := req.Probe.Settle(errs.Wrap(err, "restore: check parents")); err != nil {
+		return err
 	}
 	if i >= 0 {
 		return parentError(tx, edges[i], checks[i].Parent, checks[i].Where, req)
