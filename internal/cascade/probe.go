@@ -46,15 +46,14 @@ func (l *Live) Defer(p *plan.Plan) (*Probe, error) {
 	return &Probe{live: l, plan: p, order: order, need: need}, nil
 }
 
-// Expr is the check as an integer expression, CASE WHEN EXISTS (SELECT
-// <every column> FROM <every table> WHERE 1 = 0) THEN 0 ELSE 0 END, which
-// reads no row and fails when a table or column is missing; nil for a nil
-// Probe.
+// Expr is the check as an integer expression that reads no row and fails
+// when a table or column is missing (see probeSQL); nil for a nil or
+// settled Probe.
 func (p *Probe) Expr() clause.Expression {
 	if p == nil || p.done {
 		return nil
 	}
-	return existsProbe{probeOf(p.order, p.need)}
+	return probeOf(p.order, p.need)
 }
 
 // Run checks the plan with a statement of its own, for a caller that
@@ -93,13 +92,4 @@ func (p *Probe) Settle(err error) error {
 		return p.live.name(p.order, p.need, perr)
 	}
 	return err
-}
-
-// existsProbe is Expr's expression.
-type existsProbe struct{ q probeSQL }
-
-func (e existsProbe) Build(b clause.Builder) {
-	_, _ = b.WriteString("CASE WHEN EXISTS (")
-	e.q.Build(b)
-	_, _ = b.WriteString(") THEN 0 ELSE 0 END")
 }
