@@ -1,7 +1,6 @@
 package trashui_test
 
 import (
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -21,27 +20,7 @@ func (f *fixture) postForm(t *testing.T, path, tenant string, form url.Values) p
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	req.Header.Set(tenantHeader, tenant)
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	loc := ""
-	if l := resp.Header.Get("Location"); l != "" {
-		u, err := req.URL.Parse(l)
-		if err != nil {
-			t.Fatal(err)
-		}
-		loc = u.RequestURI()
-	}
-	return page{resp.StatusCode, string(body), loc}
+	return send(t, req, tenant)
 }
 
 func TestEraseIsOffByDefault(t *testing.T) {

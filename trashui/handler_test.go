@@ -28,8 +28,16 @@ func (f *fixture) do(t *testing.T, method, path, tenant string, header ...string
 	if err != nil {
 		t.Fatal(err)
 	}
+	return send(t, req, tenant, header...)
+}
+
+// send sends req as tenant, without following redirects; a POST carries
+// the Sec-Fetch-Site header a browser sends for a same-origin form. header
+// holds name, value pairs set last.
+func send(t *testing.T, req *http.Request, tenant string, header ...string) page {
+	t.Helper()
 	req.Header.Set(tenantHeader, tenant)
-	if method == http.MethodPost {
+	if req.Method == http.MethodPost {
 		req.Header.Set("Sec-Fetch-Site", "same-origin")
 	}
 	for i := 0; i+1 < len(header); i += 2 {
