@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"os"
@@ -13,10 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/softcascade/softcascade"
+	"github.com/softcascade/softcascade/internal/archive"
 )
-
-// archiveExt ends the name of the files DirArchiver writes.
-const archiveExt = ".jsonl.gz"
 
 func (a *app) archiveCmd() *cobra.Command {
 	cmd := &cobra.Command{
@@ -61,7 +58,7 @@ func (a *app) archiveListCmd() *cobra.Command {
 			}
 			var ds []softcascade.Deletion
 			for _, e := range entries {
-				if e.IsDir() || !strings.HasSuffix(e.Name(), archiveExt) || strings.HasPrefix(e.Name(), ".") {
+				if e.IsDir() || !strings.HasSuffix(e.Name(), archive.Ext) || strings.HasPrefix(e.Name(), ".") {
 					continue
 				}
 				d, err := readArchive(filepath.Join(args[0], e.Name()))
@@ -141,13 +138,15 @@ Asks for confirmation on a terminal; give --yes in scripts.`,
 				return err
 			}
 			if !yes {
-				if !isTerminal(os.Stdin) || !a.terminal(a.stderr) {
+				if !a.canAsk() {
 					return usagef("archive restore changes the database: give --yes when not on a terminal")
 				}
-				fmt.Fprintf(a.stderr, "Restore deletion %s (%s, %d %s, deleted %s) into the trash? [y/N] ",
-					printable(d.ID), printable(d.Table), d.Rows, plural(d.Rows, "row", "rows"), showTime(d.DeletedAt))
-				answer, _ := bufio.NewReader(os.Stdin).ReadString('\n')
-				if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+				ok, err := a.confirm(fmt.Sprintf("Restore deletion %s (%s, %d %s, deleted %s) into the trash? [y/N] ",
+					printable(d.ID), printable(d.Table), d.Rows, plural(d.Rows, "row", "rows"), showTime(d.DeletedAt)))
+				if err != nil {
+					return err
+				}
+				if !ok {
 					return errors.New("not restored")
 				}
 			}

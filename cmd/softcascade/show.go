@@ -84,7 +84,7 @@ func (a *app) printRoots(d softcascade.Deletion) bool {
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ROW\tLABEL")
 	for i, k := range d.RootKeys {
-		fmt.Fprintf(tw, "%s\t%s\n", printable(d.Table+" #"+k), printable(orDash(rootlabel.LabelAt(d.Labels, i))))
+		fmt.Fprintf(tw, "%s\t%s\n", printable(rootlabel.Root(d.Table, k, "")), printable(orDash(rootlabel.LabelAt(d.Labels, i))))
 	}
 	_ = tw.Flush()
 	if more := d.Roots - int64(len(d.RootKeys)); more > 0 {
