@@ -95,9 +95,6 @@ func NewArchiveEncoder(w io.Writer, d *Deletion) (ArchiveWriter, error) {
 type internalArchiver struct{ a Archiver }
 
 func (a internalArchiver) Archive(ctx context.Context, d *deletionlog.Deletion) (archive.Writer, error) {
-	if da, ok := a.a.(dirArchiver); ok {
-		return da.dir.Archive(ctx, d)
-	}
 	return a.a.Archive(ctx, (*Deletion)(d))
 }
 

@@ -20,7 +20,6 @@ var errInvalid = errs.ErrInvalidValue
 // untrusted input, so every line is checked as it is read.
 type Reader struct {
 	dec    *json.Decoder
-	gz     *gzip.Reader
 	header Header
 	log    *deletionlog.Deletion
 	table  *Table
@@ -35,7 +34,7 @@ func NewReader(r io.Reader) (*Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: archive: not gzip-compressed: %w", errInvalid, err)
 	}
-	rd := &Reader{gz: gz, dec: json.NewDecoder(gz)}
+	rd := &Reader{dec: json.NewDecoder(gz)}
 	rd.dec.UseNumber()
 	rd.lineNo = 1
 	if err := rd.dec.Decode(&rd.header); err != nil {

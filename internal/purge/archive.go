@@ -140,10 +140,8 @@ func (r *runner) stream(tx *gorm.DB, d *deletionlog.Deletion, u *unit, tables []
 			}
 		}
 		var order []string // a self-referencing table in key order: parents usually first
-		for _, e := range u.childEdges(t) {
-			if e.Child == t.Name {
-				order = t.PrimaryKeys
-			}
+		if len(u.selfEdges(t)) > 0 {
+			order = t.PrimaryKeys
 		}
 		if err := r.copyRows(tx, w, archive.KindRows, t.Name, cond, skip, order...); err != nil {
 			return err
