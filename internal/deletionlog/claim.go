@@ -34,9 +34,7 @@ func Retained(tx *gorm.DB, d *Deletion, ms int64, retention time.Duration) error
 		return err
 	}
 	for i := int64(0); i < maxClaims; i++ {
-		d.Stamp = ms + i
-		d.DeletedAt = StampTime(d.Stamp)
-		d.PurgeAfter = d.DeletedAt.Add(retention)
+		d.StampAt(ms+i, retention)
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(d)
 		if res.Error != nil {
 			return errs.Wrap(res.Error, "record deletion")
@@ -51,7 +49,7 @@ func Retained(tx *gorm.DB, d *Deletion, ms int64, retention time.Duration) error
 // Migrate creates the plugin's tables when they are missing, and gives
 // their key columns exact comparisons (see makeExact).
 func Migrate(db *gorm.DB) error {
-	if err := db.AutoMigrate(&Deletion{}, &LedgerRow{}); err != nil {
+	if err := db.AutoMigrate(models()...); err != nil {
 		return errs.Wrap(err, "migrate")
 	}
 	if err := makeExact(db); err != nil {

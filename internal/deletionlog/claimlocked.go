@@ -33,9 +33,7 @@ func ClaimLocked(tx *gorm.DB, d *Deletion, ms int64, retention time.Duration, ro
 	}
 	live := false // the roots were found live (and locked) by count
 	for i := int64(0); i < maxClaims; i++ {
-		d.Stamp = ms + i
-		d.DeletedAt = StampTime(d.Stamp)
-		d.PurgeAfter = d.DeletedAt.Add(retention)
+		d.StampAt(ms+i, retention)
 		insert, err := lockedInsert(tx, d, roots)
 		if err != nil {
 			return false, errs.Wrap(err, "record deletion")

@@ -108,6 +108,13 @@ func (Deletion) TableName() string { return "softcascade_deletions" }
 // columns (UTC, millisecond precision).
 func (d *Deletion) StampTime() time.Time { return StampTime(d.Stamp) }
 
+// StampAt gives d the stamp ms, its time, and a purge-after of that time
+// plus retention.
+func (d *Deletion) StampAt(ms int64, retention time.Duration) {
+	d.Stamp, d.DeletedAt = ms, StampTime(ms)
+	d.PurgeAfter = d.DeletedAt.Add(retention)
+}
+
 // InTrash counts the rows of the deletion not restored yet.
 func (d *Deletion) InTrash() int64 { return d.Rows - d.RestoredRows }
 

@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm/schema"
 
 	"github.com/softcascade/softcascade/internal/errs"
+	"github.com/softcascade/softcascade/internal/unique"
 )
 
 // Limits of what a deletion stores about its roots.
@@ -80,10 +81,7 @@ func Of(s *schema.Schema) (Source, error) {
 // hasLabelTag reports whether f carries softcascade:"label" (among other
 // comma-separated items, or as the gorm tag's setting softcascade:label).
 func hasLabelTag(f *schema.Field) bool {
-	tag, ok := f.Tag.Lookup("softcascade")
-	if !ok {
-		tag, ok = f.TagSettings["SOFTCASCADE"]
-	}
+	tag, ok := unique.Tag(f)
 	if !ok {
 		return false
 	}
