@@ -42,6 +42,9 @@ func (c *Config) target(db *gorm.DB) (*plan.Plan, bool) {
 	if err == nil {
 		err = p.Validate() // the names it will store and quote
 	}
+	if err == nil {
+		_, err = c.labelSource(s.Schema) // a bad label tag, refused before any statement
+	}
 	if err != nil {
 		_ = db.AddError(err)
 		return nil, false
@@ -173,8 +176,7 @@ func scopeRoots(db *gorm.DB, st *state) {
 // deletions); a dry run only gives d its time.
 func claim(db *gorm.DB, d *deletionlog.Deletion, ms int64, retention time.Duration) error {
 	if db.DryRun {
-		d.Stamp, d.DeletedAt = ms, deletionlog.StampTime(ms)
-		d.PurgeAfter = d.DeletedAt.Add(retention)
+		d.StampAt(ms, retention)
 		return nil
 	}
 	return deletionlog.Retained(session(db), d, ms, retention)
@@ -266,7 +268,12 @@ func (c *Config) cascade(db *gorm.DB) {
 		d.Rows += n
 	}
 	root, _ := d.Plan.Table(d.Plan.Root)
-	if err := describeRoots(db, st, d, root, run.Mark); err != nil {
+	src, err := c.labelSource(db.Statement.Schema)
+	if err != nil {
+		_ = db.AddError(err)
+		return
+	}
+	if err := describeRoots(db, st, d, src, root, run.Mark); err != nil {
 		_ = db.AddError(err)
 		return
 	}

@@ -6,13 +6,16 @@ package callbacks
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/schema"
 
 	"github.com/softcascade/softcascade/internal/cascade"
 	"github.com/softcascade/softcascade/internal/deletionlog"
 	"github.com/softcascade/softcascade/internal/errs"
+	"github.com/softcascade/softcascade/internal/rootlabel"
 )
 
 // Config is what the callbacks need from the plugin.
@@ -28,6 +31,22 @@ type Config struct {
 	// GuardChildren refuses, with ErrParentDeleted, to create rows whose
 	// cascading parent is soft-deleted (see guard).
 	GuardChildren bool
+
+	labels sync.Map // *schema.Schema -> rootlabel.Source (labelSource)
+}
+
+// labelSource returns where the rows of model s get their trash label
+// (rootlabel.Of), worked out once per model.
+func (c *Config) labelSource(s *schema.Schema) (rootlabel.Source, error) {
+	if v, ok := c.labels.Load(s); ok {
+		return v.(rootlabel.Source), nil
+	}
+	src, err := rootlabel.Of(s)
+	if err != nil {
+		return rootlabel.Source{}, err
+	}
+	c.labels.Store(s, src)
+	return src, nil
 }
 
 // Register adds the callbacks, in the order they run.

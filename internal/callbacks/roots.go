@@ -33,8 +33,8 @@ func samePointer(a, b any) bool {
 		va.Type() == vb.Type() && va.Pointer() == vb.Pointer()
 }
 
-// describeRoots fills d's RootKeys, Labels and LabelSearch with the first
-// roots the Delete took. From the value passed to Delete when it names
+// describeRoots fills d's RootKeys, Labels (from src) and LabelSearch with
+// the first roots the Delete took. From the value passed to Delete when it names
 // every root (byValue, as many rows matched as it holds distinct keys,
 // at most rootlabel.MaxRoots) and its label field is set in each (or the
 // model has no label source): no statement. Otherwise one SELECT of at
@@ -42,14 +42,11 @@ func samePointer(a, b any) bool {
 // key and label columns, or every column when the label comes from a
 // TrashLabel method (a method's result cannot tell a loaded row from one
 // that holds only its key, so its rows are always read back).
-func describeRoots(db *gorm.DB, st *state, d *deletionlog.Deletion, root plan.Table, mark cascade.Mark) error {
+func describeRoots(db *gorm.DB, st *state, d *deletionlog.Deletion, src rootlabel.Source, root plan.Table, mark cascade.Mark) error {
 	s := db.Statement
-	src, err := rootlabel.Of(s.Schema)
-	if err != nil {
-		return err
-	}
 	rows, ok := inHand(s, st, src, d.Roots)
 	if !ok {
+		var err error
 		if rows, err = readRoots(db, src, root, mark); err != nil {
 			return fmt.Errorf("softcascade: read the roots of %s for the log: %w", root.Name, err)
 		}
