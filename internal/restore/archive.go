@@ -403,8 +403,9 @@ func (a *archiveRestore) owned(table string) clause.Expression {
 // rooted checks that the deletion's rows of t hang from its tree: each
 // has a parent among the deletion's rows, but for at most its root count
 // of rows of its root table. A row given another parent (a live row of
-// someone else's) is not a row of the deletion.
-func (a *archiveRestore) rooted(t plan.Table) error {
+// someone else's) is not a row of the deletion. n is the deletion's rows
+// of t (verify has counted them).
+func (a *archiveRestore) rooted(t plan.Table, n int64) error {
 	var alts []clause.Expression
 	for _, e := range a.d.Plan.Edges {
 		pt, ok := a.d.Plan.Table(e.Parent)
@@ -420,10 +421,7 @@ func (a *archiveRestore) rooted(t plan.Table) error {
 	// Members less members with a parent: NOT over a NULL key (a row
 	// without that parent) would hide the row.
 	member := cascade.Member(t, t.Name, a.mark)
-	var n, parented int64
-	if err := cascade.On(a.tx.Session(&gorm.Session{NewDB: true}), t.Name).Where(member).Count(&n).Error; err != nil {
-		return fmt.Errorf("softcascade: restore archive of deletion %s: count %s: %w", a.d.ID, t.Name, err)
-	}
+	var parented int64
 	if len(alts) > 0 {
 		err := cascade.On(a.tx.Session(&gorm.Session{NewDB: true}), t.Name).Where(clause.And(member, clause.Or(alts...))).Count(&parented).Error
 		if err != nil {
@@ -463,7 +461,7 @@ func (a *archiveRestore) verify() error {
 		}
 		t, _ := a.d.Plan.Table(name)
 		if a.kinds[name] == archive.KindRows && t.Marker != nil {
-			if err := a.rooted(t); err != nil {
+			if err := a.rooted(t, n); err != nil {
 				return err
 			}
 		}
