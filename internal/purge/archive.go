@@ -154,8 +154,8 @@ func (r *runner) stream(tx *gorm.DB, d *deletionlog.Deletion, u *unit, tables []
 			if j.Table != name || !ok || owner.Marker == nil {
 				continue
 			}
-			if m := u.member(owner, ownerAlias); m != nil {
-				own = append(own, ownedBy(j, m))
+			if m := u.member(owner, cascade.OwnerAlias); m != nil {
+				own = append(own, cascade.OwnedBy(j, m))
 			}
 		}
 		if len(own) == 0 {

@@ -224,14 +224,14 @@ func (r *runner) joins(u *unit, j plan.Join) error {
 	if !ok {
 		return nil
 	}
-	m := u.member(owner, ownerAlias)
+	m := u.member(owner, cascade.OwnerAlias)
 	if m == nil {
 		return nil
 	}
 	if ok, err := r.tableExists(j.Table); err != nil || !ok {
 		return err
 	}
-	cond := ownedBy(j, m)
+	cond := cascade.OwnedBy(j, m)
 	if r.opts.DryRun {
 		return r.countInto(u, j.Table, cond)
 	}

@@ -15,7 +15,6 @@ import (
 // Aliases of the sub-queries purge writes; distinct from cascade's.
 const (
 	childAlias = "sc_c" // a child row that keeps its parent
-	ownerAlias = "sc_o" // the owner row of a join row
 	laterAlias = "sc_n" // a later ledger row of the same row
 	logAlias   = "sc_x" // a deletion (or ledger row) covering a row
 )
@@ -38,21 +37,6 @@ func noChild(e plan.Edge, parent string) clause.Expression {
 		where = append(where, clause.Eq{Column: col(childAlias, e.TypeColumn), Value: e.TypeValue})
 	}
 	return notExists(clause.Table{Name: e.Child, Alias: childAlias}, where...)
-}
-
-// ownedBy is "this row of join table j references a row of owner that
-// satisfies member (written for ownerAlias)".
-func ownedBy(j plan.Join, member clause.Expression) clause.Expression {
-	where := make([]clause.Expression, 0, len(j.OwnerKeys)+1)
-	for i, k := range j.OwnerKeys {
-		where = append(where, clause.Eq{Column: col(ownerAlias, k), Value: col(j.Table, j.JoinKeys[i])})
-	}
-	where = append(where, member)
-	own := cascade.Exists(clause.Table{Name: j.Owner, Alias: ownerAlias}, where...)
-	if j.TypeColumn == "" {
-		return own
-	}
-	return clause.And(clause.Eq{Column: col(j.Table, j.TypeColumn), Value: j.TypeValue}, own)
 }
 
 // notRetaken is "no later deletion than id took this row of ledger table t

@@ -70,22 +70,7 @@ func (u *unit) rows(t plan.Table) clause.Expression {
 	if t.Marker != nil {
 		return u.member(t, t.Name)
 	}
-	var alts []clause.Expression
-	for _, e := range u.plan.Edges {
-		pt, ok := u.plan.Table(e.Parent)
-		if e.Child != t.Name || !ok || pt.Marker == nil {
-			continue
-		}
-		m := u.member(pt, cascade.ParentAlias)
-		if m == nil {
-			continue
-		}
-		child := cascade.ParentIn(e, m)
-		if typ := cascade.TypeIs(e); typ != nil {
-			child = clause.And(typ, child)
-		}
-		alts = append(alts, child)
-	}
+	alts := cascade.ChildOf(u.plan, t.Name, func(pt plan.Table) clause.Expression { return u.member(pt, cascade.ParentAlias) })
 	switch len(alts) {
 	case 0:
 		return nil

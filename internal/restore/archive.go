@@ -348,31 +348,20 @@ func (a *archiveRestore) count(table string) (int64, error) {
 
 // member is "this row of table belongs to the deletion".
 func (a *archiveRestore) member(table string) clause.Expression {
-	p := a.d.Plan
-	t, _ := p.Table(table)
-	if t.Marker != nil {
+	if t, _ := a.d.Plan.Table(table); t.Marker != nil {
 		return cascade.Member(t, t.Name, a.mark)
 	}
-	var alts []clause.Expression
-	for _, e := range p.Edges {
-		pt, ok := p.Table(e.Parent)
-		if e.Child != table || !ok || pt.Marker == nil {
-			continue
-		}
-		child := cascade.ParentIn(e, cascade.Member(pt, cascade.ParentAlias, a.mark))
-		if typ := cascade.TypeIs(e); typ != nil {
-			child = clause.And(typ, child)
-		}
-		alts = append(alts, child)
-	}
+	alts := a.childOfMember(table)
 	if len(alts) == 0 {
 		return nil
 	}
 	return clause.Or(alts...)
 }
 
-// ownerAlias names the owner row of a join row.
-const ownerAlias = "sc_o"
+// childOfMember is cascade.ChildOf the deletion's rows.
+func (a *archiveRestore) childOfMember(table string) []clause.Expression {
+	return cascade.ChildOf(a.d.Plan, table, func(pt plan.Table) clause.Expression { return cascade.Member(pt, cascade.ParentAlias, a.mark) })
+}
 
 // owned is "this join row is owned by a row of the deletion", as the
 // purge archives them.
@@ -383,16 +372,7 @@ func (a *archiveRestore) owned(table string) clause.Expression {
 		if j.Table != table || !ok || owner.Marker == nil {
 			continue
 		}
-		where := make([]clause.Expression, 0, len(j.OwnerKeys)+1)
-		for i, k := range j.OwnerKeys {
-			where = append(where, clause.Eq{Column: clause.Column{Table: ownerAlias, Name: k}, Value: clause.Column{Table: j.Table, Name: j.JoinKeys[i]}})
-		}
-		where = append(where, cascade.Member(owner, ownerAlias, a.mark))
-		own := cascade.Exists(clause.Table{Name: j.Owner, Alias: ownerAlias}, where...)
-		if j.TypeColumn != "" {
-			own = clause.And(clause.Eq{Column: clause.Column{Table: j.Table, Name: j.TypeColumn}, Value: j.TypeValue}, own)
-		}
-		alts = append(alts, own)
+		alts = append(alts, cascade.OwnedBy(j, cascade.Member(owner, cascade.OwnerAlias, a.mark)))
 	}
 	if len(alts) == 0 {
 		return nil
@@ -406,18 +386,7 @@ func (a *archiveRestore) owned(table string) clause.Expression {
 // someone else's) is not a row of the deletion. n is the deletion's rows
 // of t (verify has counted them).
 func (a *archiveRestore) rooted(t plan.Table, n int64) error {
-	var alts []clause.Expression
-	for _, e := range a.d.Plan.Edges {
-		pt, ok := a.d.Plan.Table(e.Parent)
-		if e.Child != t.Name || !ok || pt.Marker == nil {
-			continue
-		}
-		child := cascade.ParentIn(e, cascade.Member(pt, cascade.ParentAlias, a.mark))
-		if typ := cascade.TypeIs(e); typ != nil {
-			child = clause.And(typ, child)
-		}
-		alts = append(alts, child)
-	}
+	alts := a.childOfMember(t.Name)
 	// Members less members with a parent: NOT over a NULL key (a row
 	// without that parent) would hide the row.
 	member := cascade.Member(t, t.Name, a.mark)
