@@ -92,11 +92,9 @@ func (tg *target) tenants(tx *gorm.DB, req Request) ([][]any, error) {
 	}
 	var keep [][]any
 	for _, k := range tg.keys {
-		for _, o := range owner[cascade.KeyString(k)] {
-			if d, ok := deletions[fmt.Sprint(o)]; ok && d.Tenant == req.Tenant && restorable(d) == nil {
-				keep = append(keep, k)
-				break
-			}
+		// ownerOf's rule: a restorable deletion of the tenant holds the row.
+		if d, err := tg.ownerOf(k, owner[cascade.KeyString(k)], deletions, req); err == nil && d != nil {
+			keep = append(keep, k)
 		}
 	}
 	return keep, nil
