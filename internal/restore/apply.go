@@ -35,22 +35,10 @@ type Part struct {
 }
 
 // addPart adds a deletion's restored rows to Parts (Rows and Tables are
-// added to by the caller).
+// added to by the caller). A call restores from each deletion once
+// (byDeletion groups the rows by deletion), so each has one Part.
 func (r *Result) addPart(id string, part Result) {
-	for i := range r.Parts {
-		if r.Parts[i].Deletion == id {
-			r.Parts[i].Rows += part.Rows
-			for t, n := range part.Tables {
-				r.Parts[i].Tables[t] += n
-			}
-			return
-		}
-	}
-	tables := make(map[string]int64, len(part.Tables))
-	for t, n := range part.Tables {
-		tables[t] = n
-	}
-	r.Parts = append(r.Parts, Part{Deletion: id, Rows: part.Rows, Tables: tables})
+	r.Parts = append(r.Parts, Part{Deletion: id, Rows: part.Rows, Tables: part.Tables})
 }
 
 func (r *Result) add(table string, n int64) {
